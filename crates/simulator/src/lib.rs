@@ -1,0 +1,1 @@
+//! A local Slack workspace on loopback that speaks the real wire format.
