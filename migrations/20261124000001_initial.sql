@@ -55,6 +55,8 @@ CREATE TABLE members (
     is_bot              BOOLEAN NOT NULL DEFAULT FALSE,
     is_guest            BOOLEAN NOT NULL DEFAULT FALSE,
     deleted             BOOLEAN NOT NULL DEFAULT FALSE,
+    -- When the platform's profile was last read, to refresh stale ones (admin rights!).
+    profile_synced_at   BIGINT  NOT NULL,
     created_at          BIGINT  NOT NULL,
     updated_at          BIGINT  NOT NULL,
     UNIQUE (workspace_id, external_id)
@@ -97,8 +99,10 @@ CREATE TABLE rounds (
     -- 1, 2, 3... within the program: the engine's notion of "how long ago".
     seq             INTEGER NOT NULL,
     scheduled_for   BIGINT  NOT NULL,
-    state           TEXT    NOT NULL DEFAULT 'planned'
-                    CHECK (state IN ('planned', 'open', 'closed', 'skipped')),
+    -- open: planned and running (intros owed or sent); closed: answers counted;
+    -- skipped: too few people took part.
+    state           TEXT    NOT NULL DEFAULT 'open'
+                    CHECK (state IN ('open', 'closed', 'skipped')),
     seed            BIGINT  NOT NULL,
     nudge_at        BIGINT  NOT NULL,
     close_at        BIGINT  NOT NULL,
@@ -137,8 +141,9 @@ CREATE TABLE outbox (
     recipient_member_id INTEGER REFERENCES members (id) ON DELETE CASCADE,
     -- Neutral message data decided at planning time (e.g. which icebreaker), as JSON.
     payload             TEXT    NOT NULL DEFAULT '{}',
+    -- cancelled: no longer needed when due (e.g. a nudge to a group that already answered).
     state               TEXT    NOT NULL DEFAULT 'pending'
-                        CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+                        CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),
     attempts            INTEGER NOT NULL DEFAULT 0,
     not_before          BIGINT  NOT NULL,
     next_attempt_at     BIGINT  NOT NULL,

@@ -2,9 +2,17 @@
 //! See ARCHITECTURE.md for the shape of the code and who may import what.
 
 pub mod app;
+pub mod bot;
+pub mod chat;
+pub mod clock;
+pub mod commands;
+pub mod delivery;
 pub mod domain;
 pub mod http;
 pub mod metrics;
+pub mod roster;
+pub mod rounds;
+pub mod schedule;
 pub mod settings;
 pub mod store;
 pub mod telemetry;

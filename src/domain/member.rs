@@ -1,3 +1,5 @@
+use chrono::{DateTime, Utc};
+
 use super::{MemberId, WorkspaceId};
 
 /// A person as the bot knows them.
@@ -17,6 +19,8 @@ pub struct Member {
     pub is_bot: bool,
     pub is_guest: bool,
     pub deleted: bool,
+    /// When the platform's profile was last read.
+    pub profile_synced_at: DateTime<Utc>,
 }
 
 impl Member {
@@ -62,6 +66,7 @@ mod tests {
             is_bot: false,
             is_guest: false,
             deleted: false,
+            profile_synced_at: Utc::now(),
         }
     }
 

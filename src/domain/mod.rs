@@ -8,6 +8,7 @@ mod member;
 mod outbox;
 mod program;
 mod round;
+mod zone;
 
 pub use enrollment::{Cadence, Enrollment, EnrollmentState, PauseRequest};
 pub use feedback::{Feedback, FeedbackAnswer};
@@ -16,6 +17,7 @@ pub use member::{Member, MemberProfile};
 pub use outbox::{OutboxItem, OutboxKind, OutboxState};
 pub use program::{GroupSize, Program, ProgramName, ProgramSettings, Schedule};
 pub use round::{Group, Round, RoundState};
+pub use zone::LocalZone;
 
 /// Why a user-supplied value was refused. The text is written for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -56,6 +56,8 @@ pub enum OutboxState {
     Sent,
     /// Permanently refused by the platform; shown to admins.
     Failed,
+    /// Not needed any more when it came due (a nudge to a group that already answered).
+    Cancelled,
 }
 
 impl OutboxState {
@@ -65,6 +67,7 @@ impl OutboxState {
             OutboxState::Sending => "sending",
             OutboxState::Sent => "sent",
             OutboxState::Failed => "failed",
+            OutboxState::Cancelled => "cancelled",
         }
     }
 }
@@ -78,6 +81,7 @@ impl FromStr for OutboxState {
             "sending" => Ok(OutboxState::Sending),
             "sent" => Ok(OutboxState::Sent),
             "failed" => Ok(OutboxState::Failed),
+            "cancelled" => Ok(OutboxState::Cancelled),
             other => Err(InvalidValue::new(format!("unknown outbox state `{other}`"))),
         }
     }

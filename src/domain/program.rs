@@ -17,6 +17,7 @@ pub struct Program {
     /// None: rounds only when an admin asks for one.
     pub schedule: Option<Schedule>,
     pub settings: ProgramSettings,
+    pub created_at: DateTime<Utc>,
 }
 
 /// Per-program knobs an admin can change.
@@ -124,8 +125,17 @@ impl Schedule {
         let expression = expression.trim().to_string();
         let normalized = normalize_cron(&expression)?;
         let cron = cron::Schedule::from_str(&normalized).map_err(|err| {
+            // The crate's message spans lines (it echoes the expression with a caret); its
+            // last line is the one that says what is wrong.
+            let message = err.to_string();
+            let reason = message
+                .lines()
+                .map(str::trim)
+                .rfind(|line| !line.is_empty() && *line != "^")
+                .unwrap_or("it does not parse")
+                .to_string();
             InvalidValue::new(format!(
-                "`{expression}` is not a valid cron expression: {err}"
+                "`{expression}` is not a valid cron expression: {reason}"
             ))
         })?;
         if cron.upcoming(time_zone).next().is_none() {

@@ -5,11 +5,10 @@ use chrono::{DateTime, Utc};
 
 use super::{GroupId, InvalidValue, MemberId, ProgramId, RoundId};
 
-/// A round moves planned → open (intros owed/sent) → closed; or is skipped when too few
-/// people took part.
+/// A round is open from planning (intros owed, then sent) until its answers are counted;
+/// or skipped when too few people took part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoundState {
-    Planned,
     Open,
     Closed,
     Skipped,
@@ -18,7 +17,6 @@ pub enum RoundState {
 impl RoundState {
     pub fn as_str(self) -> &'static str {
         match self {
-            RoundState::Planned => "planned",
             RoundState::Open => "open",
             RoundState::Closed => "closed",
             RoundState::Skipped => "skipped",
@@ -31,7 +29,6 @@ impl FromStr for RoundState {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "planned" => Ok(RoundState::Planned),
             "open" => Ok(RoundState::Open),
             "closed" => Ok(RoundState::Closed),
             "skipped" => Ok(RoundState::Skipped),

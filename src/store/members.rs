@@ -17,11 +17,14 @@ struct MemberRow {
     is_bot: bool,
     is_guest: bool,
     deleted: bool,
+    profile_synced_at: i64,
 }
 
-impl From<MemberRow> for Member {
-    fn from(row: MemberRow) -> Self {
-        Member {
+impl TryFrom<MemberRow> for Member {
+    type Error = super::StoreError;
+
+    fn try_from(row: MemberRow) -> Result<Self, Self::Error> {
+        Ok(Member {
             id: MemberId(row.id),
             workspace_id: WorkspaceId(row.workspace_id),
             external_id: row.external_id,
@@ -34,7 +37,8 @@ impl From<MemberRow> for Member {
             is_bot: row.is_bot,
             is_guest: row.is_guest,
             deleted: row.deleted,
-        }
+            profile_synced_at: super::from_ms(row.profile_synced_at)?,
+        })
     }
 }
 
@@ -43,7 +47,8 @@ impl From<MemberRow> for Member {
 macro_rules! member_columns {
     () => {
         "id, workspace_id, external_id, display_name, profile_team, \
-     chosen_team, time_zone, utc_offset_minutes, is_admin, is_bot, is_guest, deleted"
+     chosen_team, time_zone, utc_offset_minutes, is_admin, is_bot, is_guest, deleted, \
+     profile_synced_at"
     };
 }
 
@@ -59,8 +64,8 @@ impl Store {
         let row: MemberRow = sqlx::query_as(concat!(
             "INSERT INTO members (workspace_id, external_id, display_name, profile_team,
                  time_zone, utc_offset_minutes, is_admin, is_bot, is_guest, deleted,
-                 created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+                 profile_synced_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11)
              ON CONFLICT (workspace_id, external_id) DO UPDATE SET
                  display_name = excluded.display_name,
                  profile_team = excluded.profile_team,
@@ -70,6 +75,7 @@ impl Store {
                  is_bot = excluded.is_bot,
                  is_guest = excluded.is_guest,
                  deleted = excluded.deleted,
+                 profile_synced_at = excluded.profile_synced_at,
                  updated_at = excluded.updated_at
              RETURNING ",
             member_columns!()
@@ -87,7 +93,7 @@ impl Store {
         .bind(now)
         .fetch_one(&self.pool)
         .await?;
-        Ok(row.into())
+        row.try_into()
     }
 
     pub async fn member(&self, id: MemberId) -> StoreResult<Option<Member>> {
@@ -99,7 +105,7 @@ impl Store {
         .bind(id.0)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(Member::from))
+        row.map(Member::try_from).transpose()
     }
 
     pub async fn member_by_external_id(
@@ -116,7 +122,7 @@ impl Store {
         .bind(external_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(Member::from))
+        row.map(Member::try_from).transpose()
     }
 
     /// Members by id, in id order; ids that do not exist are skipped.
@@ -136,7 +142,7 @@ impl Store {
         .bind(json)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(Member::from).collect())
+        rows.into_iter().map(Member::try_from).collect()
     }
 
     pub async fn workspace_members(&self, workspace: WorkspaceId) -> StoreResult<Vec<Member>> {
@@ -148,7 +154,7 @@ impl Store {
         .bind(workspace.0)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(Member::from).collect())
+        rows.into_iter().map(Member::try_from).collect()
     }
 
     /// The team a person set themselves; None clears it (back to the profile's).

@@ -7,6 +7,8 @@
 mod enrollments;
 mod events;
 mod exclusions;
+mod feedback;
+mod groups;
 mod members;
 mod outbox;
 mod programs;
@@ -21,7 +23,9 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use enrollments::EnrollmentChange;
-pub use rounds::NewRound;
+pub use outbox::{GroupRef, NewOutboxItem};
+pub use programs::NewProgram;
+pub use rounds::{CloseCounts, NewRound, RosterEffects};
 
 /// Every schema change, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -17,6 +17,7 @@ struct ProgramRow {
     lookback_rounds: i64,
     nudge_after_hours: i64,
     close_after_hours: i64,
+    created_at: i64,
 }
 
 /// The column list, as a macro so queries stay `&'static str` (sqlx refuses
@@ -24,7 +25,7 @@ struct ProgramRow {
 macro_rules! program_columns {
     () => {
         "id, workspace_id, name, channel_id, schedule_cron, time_zone, \
-     group_size, lookback_rounds, nudge_after_hours, close_after_hours"
+     group_size, lookback_rounds, nudge_after_hours, close_after_hours, created_at"
     };
 }
 
@@ -54,6 +55,7 @@ impl TryFrom<ProgramRow> for Program {
                 nudge_after_hours: hours(row.nudge_after_hours),
                 close_after_hours: hours(row.close_after_hours),
             },
+            created_at: super::from_ms(row.created_at)?,
         })
     }
 }
