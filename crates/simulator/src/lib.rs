@@ -18,8 +18,9 @@ mod sync;
 pub use error::SimError;
 pub use slack::{
     ApiCall, AppDelivery, AppEndpoints, AppResponse, CallOutcome, CompanySpec, ConversationKind,
-    Ephemeral, EventEnvelope, EventRetry, Fault, Faults, Forgery, MessageVersion, NewUser,
-    ProfileUpdate, PublishedView, RateLimit, RateLimitPolicy, RecordedMessage, Recorder,
-    ResponseUrlOrigin, ResponseUrlPost, SimConversation, SimUser, SlackAppDriver, SlackSim,
-    SlackSimConfig, UrlVerification,
+    DEPARTMENT_FIELD_ID, DEPARTMENT_FIELD_LABEL, Ephemeral, EventEnvelope, EventRetry, Fault,
+    Faults, Forgery, MessageVersion, NewUser, ProfileUpdate, PublishedView, RateLimit,
+    RateLimitPolicy, RecordedMessage, Recorder, ResponseUrlOrigin, ResponseUrlPost,
+    SimConversation, SimUser, SlackAppDriver, SlackSim, SlackSimConfig, TEAM_FIELD_ID,
+    TEAM_FIELD_LABEL, UrlVerification,
 };
