@@ -30,7 +30,7 @@ pub use driver::{
     SlackAppDriver, UrlVerification,
 };
 pub use faults::{Fault, Faults};
-pub use mutations::{NewUser, ProfileUpdate};
+pub use mutations::{EVENT_TYPES_PRODUCED, NewUser, ProfileUpdate};
 pub use rate_limit::{RateClass, RateLimit, RateLimitPolicy};
 pub use recorder::{
     ApiCall, AppDelivery, CallOutcome, Ephemeral, PublishedView, RecordedMessage, Recorder,
@@ -73,7 +73,7 @@ impl SlackSim {
             generated.channels,
             generated.identity.bot_user_id.clone(),
             // A different stream from the company's: see `Workspace::ids`.
-            config.seed ^ 0x5EED_0F_5EED_0F_u64,
+            config.seed ^ 0x5EED_0F5E_ED0F_u64,
         );
         let (stop, shutdown) = ShutdownSignal::new();
         let state = Arc::new(SimState::new(

@@ -12,6 +12,23 @@ use super::state::World;
 use super::workspace::{ConversationKind, MessageVersion, SimUser, StoredMessage};
 use crate::error::SimError;
 
+/// Every Events API event type the simulator itself produces (mutations and the
+/// driver's `app_home_opened`), with a reason when Slack's 2020 AsyncAPI spec
+/// predates it.
+pub const EVENT_TYPES_PRODUCED: &[(&str, Option<&str>)] = &[
+    ("user_change", None),
+    ("team_join", None),
+    ("member_joined_channel", None),
+    ("member_left_channel", None),
+    ("message", None),
+    (
+        "app_home_opened",
+        Some(
+            "App Home (2019) is missing from the AsyncAPI spec's topics; slack-morphism models it",
+        ),
+    ),
+];
+
 /// A profile change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProfileUpdate {

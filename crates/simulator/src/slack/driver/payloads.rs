@@ -124,10 +124,10 @@ pub(crate) fn event_callback(
     body.insert("is_ext_shared_channel".into(), json!(false));
     // Every event carries `event_ts` (the AsyncAPI spec requires it); not every
     // slack-morphism event model has the field.
-    if let Some(Value::Object(inner)) = body.get_mut("event") {
-        if !inner.contains_key("event_ts") {
-            inner.insert("event_ts".into(), json!(state.clock.next_message_ts()));
-        }
+    if let Some(Value::Object(inner)) = body.get_mut("event")
+        && !inner.contains_key("event_ts")
+    {
+        inner.insert("event_ts".into(), json!(state.clock.next_message_ts()));
     }
     Ok(EventEnvelope {
         event_id,

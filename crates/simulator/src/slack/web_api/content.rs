@@ -112,11 +112,11 @@ fn fill_missing_ids(block: &mut Value, new_id: &mut dyn FnMut() -> String) {
     if let Some(accessory) = object.get_mut("accessory") {
         interactive(accessory, new_id);
     }
-    if object.get("type").and_then(Value::as_str) == Some("actions") {
-        if let Some(Value::Array(elements)) = object.get_mut("elements") {
-            for element in elements {
-                interactive(element, new_id);
-            }
+    if object.get("type").and_then(Value::as_str) == Some("actions")
+        && let Some(Value::Array(elements)) = object.get_mut("elements")
+    {
+        for element in elements {
+            interactive(element, new_id);
         }
     }
 }

@@ -26,12 +26,12 @@ pub(super) fn decode_cursor(kind: &str, cursor: &str) -> Result<String, ApiError
 
 /// One page of `items` (already in page order, strictly increasing by `position`),
 /// starting at the first item at or after `start`; also the first item of the next page.
-pub(super) fn page<'a, T, K: Ord>(
-    items: &'a [T],
+pub(super) fn page<T, K: Ord>(
+    items: &[T],
     position: impl Fn(&T) -> K,
     start: Option<K>,
     limit: usize,
-) -> (&'a [T], Option<&'a T>) {
+) -> (&[T], Option<&T>) {
     let first = match start {
         Some(start) => items.partition_point(|item| position(item) < start),
         None => 0,

@@ -27,10 +27,10 @@ pub(super) fn publish(state: &SimState, params: &Params) -> ApiResult {
             return Err(ApiError::new("invalid_arguments").with_message("invalid `user_id`"));
         }
         let previous = world.workspace.home_views.get(&user_id);
-        if let (Some(expected), Some(previous)) = (&expected_hash, previous) {
-            if *expected != previous.hash {
-                return Err(ApiError::new("hash_conflict"));
-            }
+        if let (Some(expected), Some(previous)) = (&expected_hash, previous)
+            && *expected != previous.hash
+        {
+            return Err(ApiError::new("hash_conflict"));
         }
         let view_id = match previous {
             Some(previous) => previous.view_id.clone(),
