@@ -376,3 +376,27 @@ async fn views_publish_and_apps_connections_open_parse() {
         .expect_err("needs the app token");
     assert_eq!(api_error_code(bot_token_refused), "not_allowed_token_type");
 }
+
+#[tokio::test]
+async fn an_unserved_method_answers_unknown_method_and_is_recorded() {
+    let sim = sim().await;
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/chat.meMessage", sim.api_url()))
+        .bearer_auth(&sim.config().bot_token)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        answer,
+        serde_json::json!({"ok": false, "error": "unknown_method"})
+    );
+    let calls = sim.recorder().calls_to("chat.meMessage");
+    assert_eq!(
+        calls.len(),
+        1,
+        "recorded so a test can see the bot needs it"
+    );
+}

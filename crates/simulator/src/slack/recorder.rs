@@ -15,7 +15,9 @@ use super::response_url::ResponseUrlOrigin;
 use super::state::SimState;
 use super::workspace::{MessageVersion, StoredMessage};
 
-/// One Web API call as the simulator received it.
+/// One Web API call as the simulator received it (the latest [`MAX_RECORDED_CALLS`]
+/// are kept). Calls to methods the simulator does not serve are recorded too, answered
+/// `unknown_method`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiCall {
     /// e.g. "chat.postMessage".
@@ -131,6 +133,10 @@ pub struct AppDelivery {
     pub at: SystemTime,
 }
 
+/// How many Web API calls the recorder keeps; the oldest go first, so a long-running
+/// demo does not grow without bound. Counters (429s) are exact regardless.
+pub const MAX_RECORDED_CALLS: usize = 100_000;
+
 #[derive(Debug, Default)]
 pub(crate) struct Journal {
     pub calls: Vec<ApiCall>,
@@ -140,6 +146,16 @@ pub(crate) struct Journal {
     pub deliveries: Vec<AppDelivery>,
     /// HTTP 429s served per method (real limits and injected ones).
     pub rate_limited: BTreeMap<String, u64>,
+}
+
+impl Journal {
+    pub(crate) fn record_call(&mut self, call: ApiCall) {
+        if self.calls.len() >= MAX_RECORDED_CALLS {
+            // Drop a tenth at once so trimming is rare.
+            self.calls.drain(..MAX_RECORDED_CALLS / 10);
+        }
+        self.calls.push(call);
+    }
 }
 
 /// Read access to everything the simulator saw; clones are cheap and share the state.

@@ -50,7 +50,13 @@ pub(crate) async fn serve(
     let received_at = SystemTime::now();
     let Some(spec) = lookup(&method_name) else {
         tracing::warn!(method = %method_name, "the bot called a method the simulator does not serve");
-        return json_response(StatusCode::OK, &ApiError::new("unknown_method").body());
+        let error = ApiError::new("unknown_method");
+        let call = Call::new(&method_name, &http_method, received_at, None);
+        return call.finish(
+            &state,
+            CallOutcome::SlackError(error.code.clone()),
+            error_response(&error),
+        );
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -58,7 +64,7 @@ pub(crate) async fn serve(
     let params = match Params::parse(spec, uri.query(), content_type, &body) {
         Ok(params) => params,
         Err(error) => {
-            let call = Call::new(spec, &http_method, received_at, None);
+            let call = Call::new(spec.name, &http_method, received_at, None);
             return call.finish(
                 &state,
                 CallOutcome::SlackError(error.code.clone()),
@@ -66,7 +72,7 @@ pub(crate) async fn serve(
             );
         }
     };
-    let call = Call::new(spec, &http_method, received_at, Some(&params));
+    let call = Call::new(spec.name, &http_method, received_at, Some(&params));
 
     if let Err(error) = auth::authenticate(&state, spec, &headers, &params) {
         return call.finish(
@@ -192,7 +198,7 @@ fn rate_limited_response(precise_wait: Duration, header_seconds: u64) -> Respons
 
 /// The record of one call, finished with its outcome.
 struct Call {
-    method: &'static str,
+    method: String,
     http_method: String,
     encoding: &'static str,
     params: Value,
@@ -200,14 +206,9 @@ struct Call {
 }
 
 impl Call {
-    fn new(
-        spec: &MethodSpec,
-        http_method: &Method,
-        at: SystemTime,
-        params: Option<&Params>,
-    ) -> Self {
+    fn new(method: &str, http_method: &Method, at: SystemTime, params: Option<&Params>) -> Self {
         Self {
-            method: spec.name,
+            method: method.to_owned(),
             http_method: http_method.to_string(),
             encoding: params.map_or("unparsed", |params| params.encoding.as_str()),
             params: params.map_or(Value::Null, Params::recorded),
@@ -216,17 +217,17 @@ impl Call {
     }
 
     fn finish(self, state: &SimState, outcome: CallOutcome, response: Response) -> Response {
-        tracing::debug!(method = self.method, ?outcome, "served");
+        tracing::debug!(method = %self.method, ?outcome, "served");
         state.change(|world| {
             if matches!(outcome, CallOutcome::RateLimited { .. }) {
                 *world
                     .journal
                     .rate_limited
-                    .entry(self.method.to_owned())
+                    .entry(self.method.clone())
                     .or_default() += 1;
             }
-            world.journal.calls.push(ApiCall {
-                method: self.method.to_owned(),
+            world.journal.record_call(ApiCall {
+                method: self.method,
                 http_method: self.http_method,
                 encoding: self.encoding,
                 params: self.params,
