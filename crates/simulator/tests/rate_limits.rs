@@ -17,8 +17,12 @@ use tokio::time::Instant;
 const TIME_SCALE: f64 = 10.0;
 
 async fn sim() -> SlackSim {
+    sim_at(TIME_SCALE).await
+}
+
+async fn sim_at(time_scale: f64) -> SlackSim {
     let config = SlackSimConfig {
-        time_scale: TIME_SCALE,
+        time_scale,
         ..SlackSimConfig::default()
     };
     SlackSim::start(config, CompanySpec::new(10, 2))
@@ -102,7 +106,9 @@ async fn slack_morphism_reads_the_429_as_a_rate_limit_error_with_retry_after() {
 
 #[tokio::test]
 async fn chat_post_message_is_limited_per_channel_not_across_channels() {
-    let sim = sim().await;
+    // Real time: the per-channel bucket refills once a second, so nothing refills
+    // between the assertions below even on a slow machine.
+    let sim = sim_at(1.0).await;
     let client = slack_client(&sim.api_url());
     let bot_token = token(&sim.config().bot_token);
     let session = client.open_session(&bot_token);
@@ -124,6 +130,11 @@ async fn chat_post_message_is_limited_per_channel_not_across_channels() {
     }
     let attempt = first_limited.expect("1 per second per channel runs out");
     assert!(attempt >= 1, "a short burst is allowed");
+    let im = sim.dm_with(&[&people[0].id]).expect("the IM");
+    assert!(
+        post(im.id).await.is_err(),
+        "the IM id and the user id share one allowance"
+    );
     assert!(
         post(people[1].id.clone()).await.is_ok(),
         "another channel has its own allowance"

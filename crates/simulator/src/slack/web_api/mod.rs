@@ -26,9 +26,10 @@ use serde_json::Value;
 
 use crate::http_server::DropConnection;
 use crate::slack::faults::Fault;
-use crate::slack::rate_limit::{Admission, retry_after_header_seconds};
+use crate::slack::rate_limit::{Admission, RateClass, retry_after_header_seconds};
 use crate::slack::recorder::{ApiCall, CallOutcome};
 use crate::slack::state::SimState;
+use crate::slack::workspace::ConversationKind;
 use crate::sync::lock;
 
 pub(crate) use envelope::json_response;
@@ -113,7 +114,7 @@ pub(crate) async fn serve(
     }
 
     if state.rate_limits_enabled() {
-        let channel = params_channel_for_rate_limit(spec, &params);
+        let channel = rate_limited_channel(&state, spec, &params);
         let admission = lock(&state.rate_limiter).admit(
             spec.name,
             spec.rate,
@@ -169,13 +170,25 @@ fn dispatch(state: &SimState, spec: &MethodSpec, params: &Params) -> ApiResult {
     }
 }
 
-/// chat.postMessage's per-channel bucket is keyed by the `channel` it names.
-fn params_channel_for_rate_limit(spec: &MethodSpec, params: &Params) -> Option<String> {
-    if spec.params.contains(&"channel") {
-        params.text("channel")
-    } else {
-        None
+/// The conversation a posting call's per-channel bucket belongs to. Posting to a user
+/// id posts to the bot's IM with them, so both spellings share the IM's bucket.
+fn rate_limited_channel(state: &SimState, spec: &MethodSpec, params: &Params) -> Option<String> {
+    if spec.rate != RateClass::Posting {
+        return None;
     }
+    let channel = params.text("channel")?;
+    let world = lock(&state.world);
+    let im_member = match world.workspace.conversation(&channel) {
+        Some(conversation) if conversation.kind == ConversationKind::Im => conversation
+            .members
+            .iter()
+            .find(|member| **member != state.identity.bot_user_id)
+            .cloned(),
+        Some(_) => None,
+        None if channel.starts_with('U') || channel.starts_with('W') => Some(channel.clone()),
+        None => None,
+    };
+    Some(im_member.map_or(channel, |user| format!("im:{user}")))
 }
 
 fn error_response(error: &ApiError) -> Response {
