@@ -11,10 +11,13 @@ use tokio::task::JoinHandle;
 
 use crate::bot::{Bot, BotAdminBackend, BotConfig, Inbound};
 use crate::chat::ChatDirectory;
+use crate::chat::slack::{
+    self, SlackChat, SlackChatConfig, SlackInbound, SlackStartError, SocketMode,
+};
 use crate::clock::Clock;
 use crate::commands::ProgramDefaults;
 use crate::delivery::{DeliveryWorker, RetryPolicy};
-use crate::domain::{GroupSize, ProgramSettings};
+use crate::domain::{GroupSize, Platform, ProgramSettings, WorkspaceId};
 use crate::http::{self, HttpState};
 use crate::metrics::Metrics;
 use crate::roster::RosterPolicy;
@@ -36,6 +39,8 @@ pub enum AppError {
     Serve(std::io::Error),
     #[error("invalid setting: {0}")]
     Config(String),
+    #[error(transparent)]
+    Slack(#[from] SlackStartError),
 }
 
 /// Opens the configured database and brings its schema up to date.
@@ -76,7 +81,18 @@ impl Core {
         chats: ChatDirectory,
         clock: Clock,
     ) -> Result<Self, AppError> {
-        let metrics = Metrics::new();
+        Self::with_metrics(settings, store, chats, clock, Metrics::new())
+    }
+
+    /// Like `new`, sharing `metrics` with chat clients built before the core (they count
+    /// their calls in it).
+    pub fn with_metrics(
+        settings: &Settings,
+        store: Store,
+        chats: ChatDirectory,
+        clock: Clock,
+        metrics: Metrics,
+    ) -> Result<Self, AppError> {
         let policy = RosterPolicy {
             enroll_guests: settings.slack.enroll_guests,
         };
@@ -175,9 +191,31 @@ impl RunningApp {
     /// [`RunningApp::local_addr`].
     pub async fn start_with(settings: Settings, options: AppOptions) -> Result<Self, AppError> {
         let store = open_store(&settings).await?;
-        let chats = ChatDirectory::default();
-        let platform_routes = axum::Router::new();
-        let core = Core::new(&settings, store.clone(), chats, options.clock)?;
+        let metrics = Metrics::new();
+        let mut chats = ChatDirectory::default();
+        // Platforms go into the directory before the core is built: the core's parts
+        // keep their own copies of it.
+        let slack = connect_slack(&settings, &store, &metrics).await?;
+        if let Some((workspace, chat)) = &slack {
+            chats.insert(*workspace, chat.clone());
+        }
+        let core = Core::with_metrics(&settings, store.clone(), chats, options.clock, metrics)?;
+        let mut platform_routes = axum::Router::new();
+        let mut socket_mode = None;
+        if let Some((workspace, chat)) = slack {
+            let inbound = SlackInbound::new(core.bot.clone(), chat.clone(), workspace);
+            if let Some(secret) = &settings.slack.signing_secret {
+                platform_routes = platform_routes.merge(slack::http_routes(
+                    inbound.clone(),
+                    secret,
+                    settings.server.max_body_bytes,
+                ));
+            }
+            if let Some(app_token) = &settings.slack.app_token {
+                let client = chat.http_client();
+                socket_mode = Some(SocketMode::start(inbound, client, app_token).await?);
+            }
+        }
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .map_err(|source| AppError::Bind {
@@ -203,7 +241,7 @@ impl RunningApp {
                 .await
                 .map_err(AppError::Serve)
         });
-        let tasks = vec![
+        let mut tasks = vec![
             tokio::spawn(
                 core.delivery
                     .clone()
@@ -213,8 +251,15 @@ impl RunningApp {
                 Duration::from_secs(settings.rounds.tick_seconds),
                 stopped.clone(),
             )),
-            tokio::spawn(sync_channels_daily(core.clone(), stopped)),
+            tokio::spawn(sync_channels_daily(core.clone(), stopped.clone())),
         ];
+        if let Some(socket_mode) = socket_mode {
+            let mut stop = stopped;
+            tasks.push(tokio::spawn(async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+                socket_mode.shutdown().await;
+            }));
+        }
         tracing::info!(%addr, "listening");
         Ok(Self {
             addr,
@@ -251,6 +296,26 @@ impl RunningApp {
         self.core.store.close().await;
         result
     }
+}
+
+/// Connects to Slack when a bot token is set: asks who the bot is (auth.test) and records
+/// the workspace. A token Slack refuses, or a Slack it cannot reach, stops start-up.
+async fn connect_slack(
+    settings: &Settings,
+    store: &Store,
+    metrics: &Metrics,
+) -> Result<Option<(WorkspaceId, Arc<SlackChat>)>, AppError> {
+    if !settings.slack.enabled() {
+        return Ok(None);
+    }
+    let config = SlackChatConfig::from_settings(&settings.slack)?;
+    let chat = SlackChat::connect(config, metrics.clone()).await?;
+    let identity = chat.identity();
+    let workspace = store
+        .upsert_workspace(Platform::Slack, &identity.team_id, &identity.team_name)
+        .await?;
+    tracing::info!(team = %identity.team_id, bot = %identity.bot_user_id, "connected to Slack");
+    Ok(Some((workspace, Arc::new(chat))))
 }
 
 /// Channel-bound programs follow their channels through events; this catches what events

@@ -115,7 +115,8 @@ impl<'s, 'u, U: Units> Search<'s, 'u, U> {
     /// left tries short augmenting paths.
     fn repair(&mut self, order: &[UnitIx], rng: &mut Xoshiro256PlusPlus) {
         let real = self.units.real();
-        let free_in_order: Vec<UnitIx> = order.iter().copied().filter(|&a| self.is_free(a)).collect();
+        let free_in_order: Vec<UnitIx> =
+            order.iter().copied().filter(|&a| self.is_free(a)).collect();
         let mut place_in_free = vec![0usize; real];
         for (i, &a) in free_in_order.iter().enumerate() {
             place_in_free[a as usize] = i;
@@ -147,7 +148,10 @@ impl<'s, 'u, U: Units> Search<'s, 'u, U> {
             .copied()
             .filter(|&a| self.units.units.may_sit_out(a));
         for dummy in real..self.units.len() {
-            if let Some(a) = sitting_out.by_ref().find(|&a| self.mate[a as usize] == FREE) {
+            if let Some(a) = sitting_out
+                .by_ref()
+                .find(|&a| self.mate[a as usize] == FREE)
+            {
                 self.join(a, dummy as UnitIx, Cost::ZERO);
             }
         }
@@ -288,7 +292,16 @@ impl<'s, 'u, U: Units> Search<'s, 'u, U> {
                 self.join(a, c, ac);
                 self.join(d, e, de);
                 self.join(f, b, fb);
-                return Some([Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), None, None]);
+                return Some([
+                    Some(a),
+                    Some(b),
+                    Some(c),
+                    Some(d),
+                    Some(e),
+                    Some(f),
+                    None,
+                    None,
+                ]);
             }
             for &h in self.candidates.of(f).iter().take(CHAIN_BREADTH[1]) {
                 let i = self.mate[h as usize];
@@ -307,7 +320,16 @@ impl<'s, 'u, U: Units> Search<'s, 'u, U> {
                     self.join(d, e, de);
                     self.join(f, h, fh);
                     self.join(i, b, ib);
-                    return Some([Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), Some(h), Some(i)]);
+                    return Some([
+                        Some(a),
+                        Some(b),
+                        Some(c),
+                        Some(d),
+                        Some(e),
+                        Some(f),
+                        Some(h),
+                        Some(i),
+                    ]);
                 }
             }
         }

@@ -60,7 +60,11 @@ pub(crate) fn clock_order<U: Units>(units: &U, rng: &mut Xoshiro256PlusPlus) -> 
     let mut runs = vec![(0u32, 0u32); keyed.len()];
     let mut start = 0;
     while start < keyed.len() {
-        let end = start + keyed[start..].iter().take_while(|k| k.0 == keyed[start].0).count();
+        let end = start
+            + keyed[start..]
+                .iter()
+                .take_while(|k| k.0 == keyed[start].0)
+                .count();
         for run in &mut runs[start..end] {
             *run = (start as u32, end as u32);
         }

@@ -236,7 +236,11 @@ mod tests {
     fn jitter_is_symmetric_seeded_and_bounded() {
         assert_eq!(jitter(7, 3, 9), jitter(7, 9, 3));
         let values: Vec<i64> = (0..200).map(|b| jitter(7, 1, b)).collect();
-        assert!(values.iter().all(|&v| (0..JITTER_LEVELS as i64).contains(&v)));
+        assert!(
+            values
+                .iter()
+                .all(|&v| (0..JITTER_LEVELS as i64).contains(&v))
+        );
         let other_seed: Vec<i64> = (0..200).map(|b| jitter(8, 1, b)).collect();
         assert_ne!(values, other_seed);
     }
@@ -256,7 +260,9 @@ mod tests {
         let all_lower = cost([0, 13, 1, 2304, 15]);
         let many: i128 = (0..edges).map(|_| scale.scalar(all_lower)).sum();
         assert!(scale.scalar(cost([1, 0, 0, 0, 0])) > many);
-        let below_tz: i128 = (0..edges).map(|_| scale.scalar(cost([0, 0, 0, 0, 15]))).sum();
+        let below_tz: i128 = (0..edges)
+            .map(|_| scale.scalar(cost([0, 0, 0, 0, 15])))
+            .sum();
         assert!(scale.scalar(cost([0, 0, 0, 1, 0])) > below_tz);
         // One more matched edge beats any cost difference.
         let worst_matching: i128 = (0..edges).map(|_| scale.weight(max_edge)).sum();

@@ -18,11 +18,7 @@ pub(crate) fn solve<U: Units>(units: &WithDummies<'_, U>) -> Option<Vec<Option<U
         }
     }
     let mate = run_blossom(&weights, n);
-    Some(
-        mate.into_iter()
-            .map(|m| m.map(|p| p as UnitIx))
-            .collect(),
-    )
+    Some(mate.into_iter().map(|m| m.map(|p| p as UnitIx)).collect())
 }
 
 /// integer-blossom keeps its O(n²) working buffers in a thread-local pool for reuse. A

@@ -58,8 +58,9 @@ pub(crate) fn group<Id>(roster: &Roster<'_, Id>, settings: &Settings) -> Groupin
             }
         }
     }
-    let (mut groups, unfinished): (Vec<_>, Vec<_>) =
-        parts.into_iter().partition(|part| part.len() == layout.base);
+    let (mut groups, unfinished): (Vec<_>, Vec<_>) = parts
+        .into_iter()
+        .partition(|part| part.len() == layout.base);
     leftovers.extend(unfinished.into_iter().flatten());
     let unplaced = place_leftovers(roster, &mut groups, leftovers, layout.base);
     polish::improve(roster, &mut groups);
@@ -85,7 +86,12 @@ fn place_leftovers<Id>(
     base: usize,
 ) -> Vec<(PersonIx, UnplacedReason)> {
     // People with exclusions have fewer options: they choose first.
-    leftovers.sort_by_key(|&p| (!roster.has_exclusions(p), mix64(roster.seed() ^ u64::from(p))));
+    leftovers.sort_by_key(|&p| {
+        (
+            !roster.has_exclusions(p),
+            mix64(roster.seed() ^ u64::from(p)),
+        )
+    });
     let mut stranded = Vec::new();
     for person in leftovers {
         let best = groups
@@ -119,7 +125,11 @@ fn place_leftovers<Id>(
 }
 
 /// What `person` adds to `group`; `None` if it contains someone they must not meet.
-pub(crate) fn cost_with<Id>(roster: &Roster<'_, Id>, person: PersonIx, group: &[PersonIx]) -> Option<Cost> {
+pub(crate) fn cost_with<Id>(
+    roster: &Roster<'_, Id>,
+    person: PersonIx,
+    group: &[PersonIx],
+) -> Option<Cost> {
     group.iter().map(|&other| roster.cost(person, other)).sum()
 }
 
@@ -141,7 +151,10 @@ impl<'p, 'r, Id> Parts<'p, 'r, Id> {
             roster,
             parts,
             round,
-            clock: parts.iter().map(|part| clock_centre(roster, part)).collect(),
+            clock: parts
+                .iter()
+                .map(|part| clock_centre(roster, part))
+                .collect(),
             max_cost: Cost {
                 repeats: pair.repeats * pairs,
                 recency: pair.recency * pairs,
@@ -163,7 +176,9 @@ impl<Id> Units for Parts<'_, '_, Id> {
         if !self.round.allows(a.len(), b.len()) {
             return None;
         }
-        a.iter().map(|&person| cost_with(self.roster, person, b)).sum()
+        a.iter()
+            .map(|&person| cost_with(self.roster, person, b))
+            .sum()
     }
 
     fn clock_position(&self, a: UnitIx) -> Option<i32> {

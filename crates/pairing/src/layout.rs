@@ -82,7 +82,9 @@ pub(crate) fn merge_rounds(size: usize) -> Vec<MergeRound> {
             let (built, parts) = (&pair[0], &pair[1]);
             MergeRound {
                 part_sizes: distinct(parts),
-                built_sizes: distinct(&built.iter().copied().filter(|&s| s > 1).collect::<Vec<_>>()),
+                built_sizes: distinct(
+                    &built.iter().copied().filter(|&s| s > 1).collect::<Vec<_>>(),
+                ),
                 merges_per_group: built.iter().filter(|&&s| s > 1).count(),
             }
         })
@@ -160,7 +162,10 @@ mod tests {
     fn trios_are_a_pair_then_a_single() {
         let rounds = merge_rounds(3);
         assert_eq!(rounds.len(), 2);
-        assert_eq!((rounds[0].built_sizes.clone(), rounds[0].merges_per_group), (vec![2], 1));
+        assert_eq!(
+            (rounds[0].built_sizes.clone(), rounds[0].merges_per_group),
+            (vec![2], 1)
+        );
         assert_eq!(rounds[1].part_sizes, vec![1, 2]);
         assert!(rounds[1].allows(2, 1));
         assert!(!rounds[1].allows(1, 1));

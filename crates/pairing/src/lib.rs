@@ -86,7 +86,11 @@ where
 
 /// Scores a grouping made elsewhere (an earlier round, a baseline) by the same measures
 /// `plan` uses with this `seed`. Exclusions are not checked.
-pub fn evaluate<Id>(input: &Input<'_, Id>, seed: u64, groups: &[Vec<Id>]) -> Result<Quality, PairingError>
+pub fn evaluate<Id>(
+    input: &Input<'_, Id>,
+    seed: u64,
+    groups: &[Vec<Id>],
+) -> Result<Quality, PairingError>
 where
     Id: Clone + Eq + Hash + Ord,
 {
@@ -102,7 +106,9 @@ where
     for (g, group) in groups.iter().enumerate() {
         let mut members = Vec::with_capacity(group.len());
         for id in group {
-            let p = *index.get(id).ok_or(PairingError::NotInRoster { group: g })?;
+            let p = *index
+                .get(id)
+                .ok_or(PairingError::NotInRoster { group: g })?;
             if std::mem::replace(&mut seen[p as usize], true) {
                 return Err(PairingError::NotInRoster { group: g });
             }

@@ -74,8 +74,9 @@ pub(crate) fn match_units(
         dummies: sit_outs,
     };
     let mate = match method {
-        Method::Exact => exact::solve(&with_dummies)
-            .unwrap_or_else(|| approximate::solve(&with_dummies, seed)),
+        Method::Exact => {
+            exact::solve(&with_dummies).unwrap_or_else(|| approximate::solve(&with_dummies, seed))
+        }
         Method::Approximate => approximate::solve(&with_dummies, seed),
     };
     let real = units.len();

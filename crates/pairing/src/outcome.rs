@@ -96,12 +96,19 @@ pub struct Quality {
 /// Input the engine refuses to plan with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PairingError {
-    GroupSize { requested: usize },
+    GroupSize {
+        requested: usize,
+    },
     /// `people[first]` and `people[second]` have the same id.
-    DuplicateId { first: usize, second: usize },
+    DuplicateId {
+        first: usize,
+        second: usize,
+    },
     /// A group passed to [`evaluate`](crate::evaluate) names someone not in the roster, or
     /// names someone twice.
-    NotInRoster { group: usize },
+    NotInRoster {
+        group: usize,
+    },
 }
 
 impl fmt::Display for PairingError {
@@ -117,7 +124,10 @@ impl fmt::Display for PairingError {
                 write!(f, "people[{first}] and people[{second}] have the same id")
             }
             Self::NotInRoster { group } => {
-                write!(f, "group {group} names someone twice or someone not in the roster")
+                write!(
+                    f,
+                    "group {group} names someone twice or someone not in the roster"
+                )
             }
         }
     }

@@ -76,9 +76,7 @@ pub(crate) fn improve<Id>(roster: &Roster<'_, Id>, groups: &mut [Vec<PersonIx>])
             break;
         }
         visits_left -= 1;
-        let touched = neighbours
-            .of(a)
-            .find_map(|c| search.try_swap_or_move(a, c));
+        let touched = neighbours.of(a).find_map(|c| search.try_swap_or_move(a, c));
         if let Some(touched) = touched {
             moves_left -= 1;
             for g in touched {
@@ -101,7 +99,9 @@ enum Neighbours {
 impl Neighbours {
     fn of(&self, a: PersonIx) -> Box<dyn Iterator<Item = PersonIx> + '_> {
         match self {
-            Neighbours::Everyone(people) => Box::new((0..*people as PersonIx).filter(move |&c| c != a)),
+            Neighbours::Everyone(people) => {
+                Box::new((0..*people as PersonIx).filter(move |&c| c != a))
+            }
             Neighbours::Lists(lists) => Box::new(lists.of(a).iter().copied()),
         }
     }
@@ -126,7 +126,10 @@ impl<Id> Swaps<'_, '_, Id> {
     /// Applies the better of swapping `a` and `c` or moving `a` into `c`'s group, if it
     /// improves; returns the two groups touched.
     fn try_swap_or_move(&mut self, a: PersonIx, c: PersonIx) -> Option<[usize; 2]> {
-        let (ga, gc) = (self.group_of[a as usize] as usize, self.group_of[c as usize] as usize);
+        let (ga, gc) = (
+            self.group_of[a as usize] as usize,
+            self.group_of[c as usize] as usize,
+        );
         if ga == gc {
             return None;
         }
@@ -144,7 +147,8 @@ impl<Id> Swaps<'_, '_, Id> {
             self.group_of[c as usize] = ga as u32;
             return Some([ga, gc]);
         }
-        let movable = self.groups[ga].len() == self.groups[gc].len() + 1 && self.groups[ga].len() > 2;
+        let movable =
+            self.groups[ga].len() == self.groups[gc].len() + 1 && self.groups[ga].len() > 2;
         if movable
             && let Some(joined) = cost_with(self.roster, a, &self.groups[gc])
             && joined < self.cost_in(a, ga, a)?

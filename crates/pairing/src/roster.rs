@@ -212,7 +212,9 @@ struct Adjacency<V> {
 impl<V: Copy + Ord> Adjacency<V> {
     /// Duplicated (from, to) entries keep the largest value.
     fn build(nodes: usize, mut entries: Vec<(PersonIx, PersonIx, V)>) -> Self {
-        entries.sort_unstable_by(|x, y| (x.0, x.1, std::cmp::Reverse(x.2)).cmp(&(y.0, y.1, std::cmp::Reverse(y.2))));
+        entries.sort_unstable_by(|x, y| {
+            (x.0, x.1, std::cmp::Reverse(x.2)).cmp(&(y.0, y.1, std::cmp::Reverse(y.2)))
+        });
         entries.dedup_by_key(|e| (e.0, e.1));
         let mut starts = vec![0u32; nodes + 1];
         for &(from, _, _) in &entries {

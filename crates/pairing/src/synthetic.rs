@@ -14,7 +14,11 @@ use crate::model::{Input, PastGroup, Person, Settings};
 /// Four regions as (share of people, office UTC offsets, offsets remote people use).
 const REGIONS: [(f64, &[i32], &[i32]); 4] = [
     // Americas: San Francisco, New York; remote from Hawaii to São Paulo.
-    (0.35, &[-480, -300], &[-600, -540, -480, -420, -360, -300, -240, -180]),
+    (
+        0.35,
+        &[-480, -300],
+        &[-600, -540, -480, -420, -360, -300, -240, -180],
+    ),
     // Europe: London, Berlin; remote from Lisbon to Istanbul.
     (0.40, &[0, 60], &[0, 60, 120, 180]),
     // India (Bangalore), remote also from Pakistan, Nepal, Bangladesh.
@@ -114,7 +118,9 @@ pub fn generate(shape: &OrgShape, seed: u64) -> Org {
     }
     let mut team = 0usize;
     while members.len() < people {
-        let size = rng.random_range(SMALL_TEAM_SIZES).min(people - members.len());
+        let size = rng
+            .random_range(SMALL_TEAM_SIZES)
+            .min(people - members.len());
         let home = random_region(&mut rng);
         for _ in 0..size {
             let region = if rng.random_bool(TEAM_IN_ONE_REGION) {
@@ -175,7 +181,11 @@ fn random_offset(region: usize, rng: &mut Xoshiro256PlusPlus) -> Option<i32> {
         return None;
     }
     let (_, offices, remote) = REGIONS[region];
-    let choices = if rng.random_bool(REMOTE) { remote } else { offices };
+    let choices = if rng.random_bool(REMOTE) {
+        remote
+    } else {
+        offices
+    };
     choices.choose(rng).copied()
 }
 
@@ -204,11 +214,12 @@ fn plausible_round(
         }
         taken[i] = true;
         let team = &roster[order[i]].team;
-        let mut free = (i + 1..order.len()).filter(|&j| !taken[j]).take(4).peekable();
+        let mut free = (i + 1..order.len())
+            .filter(|&j| !taken[j])
+            .take(4)
+            .peekable();
         let nearest = free.peek().copied();
-        let partner = free
-            .find(|&j| roster[order[j]].team != *team)
-            .or(nearest);
+        let partner = free.find(|&j| roster[order[j]].team != *team).or(nearest);
         match partner {
             Some(j) => {
                 taken[j] = true;
