@@ -17,6 +17,7 @@ use std::time::Duration;
 use pourover::app::{AppOptions, RunningApp};
 use pourover::chat::slack::WORKING_ON_IT;
 use pourover::domain::{EnrollmentState, Platform, WorkspaceId};
+use pourover::settings::Settings;
 use pourover::store::Store;
 use pourover_simulator::{
     AppResponse, CompanySpec, Recorder, ResponseUrlOrigin, SimUser, SlackAppDriver, SlackSim,
@@ -50,8 +51,11 @@ pub struct HarnessOptions {
     /// real time (rate limits, Retry-After, response_url expiry).
     pub time_scale: f64,
     pub transport: Transport,
-    /// More environment settings for the bot, e.g. `("POUROVER_ADMINS", "U123")`.
+    /// More environment settings for the bot, e.g. `("POUROVER_RATE_…", "…")`.
     pub env: Vec<(String, String)>,
+    /// Settings that depend on the invented company (e.g. `POUROVER_ADMINS` naming one
+    /// of its people), computed once the simulator runs.
+    pub env_from_company: Option<fn(&SlackSim) -> Vec<(String, String)>>,
 }
 
 impl HarnessOptions {
@@ -62,6 +66,7 @@ impl HarnessOptions {
             time_scale: 60.0,
             transport: Transport::Http,
             env: Vec::new(),
+            env_from_company: None,
         }
     }
 
@@ -93,6 +98,7 @@ pub struct CommandAnswer {
 pub struct SlackTestBot {
     pub sim: SlackSim,
     app: Option<RunningApp>,
+    settings: Settings,
     _dir: TempDir,
     pub base_url: String,
     transport: Transport,
@@ -124,26 +130,47 @@ impl SlackTestBot {
             Transport::Http => env.push(("SLACK_SIGNING_SECRET", config.signing_secret.as_str())),
             Transport::SocketMode => env.push(("SLACK_APP_TOKEN", config.app_token.as_str())),
         }
-        for (name, value) in &options.env {
+        let from_company = options
+            .env_from_company
+            .map(|compute| compute(&sim))
+            .unwrap_or_default();
+        for (name, value) in options.env.iter().chain(&from_company) {
             env.push((name.as_str(), value.as_str()));
         }
         let settings = super::settings_in(dir.path(), &env);
-        let app = RunningApp::start_with(settings, AppOptions::default())
+        let mut bot = Self {
+            sim,
+            app: None,
+            settings,
+            _dir: dir,
+            base_url: String::new(),
+            transport: options.transport,
+        };
+        bot.start_app().await;
+        bot
+    }
+
+    async fn start_app(&mut self) {
+        let app = RunningApp::start_with(self.settings.clone(), AppOptions::default())
             .await
             .expect("the bot starts");
-        let base_url = format!("http://{}", app.local_addr());
-        if options.transport == Transport::SocketMode {
-            sim.wait_for_socket_mode(1, WAIT)
+        self.base_url = format!("http://{}", app.local_addr());
+        self.app = Some(app);
+        if self.transport == Transport::SocketMode {
+            self.sim
+                .wait_for_socket_mode(1, WAIT)
                 .await
                 .expect("the bot connects in Socket Mode");
         }
-        Self {
-            sim,
-            app: Some(app),
-            _dir: dir,
-            base_url,
-            transport: options.transport,
+    }
+
+    /// Stops the bot and starts it again on the same database (and a new port), as a
+    /// deployment or a crash would.
+    pub async fn restart(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.shutdown().await.expect("the bot stops cleanly");
         }
+        self.start_app().await;
     }
 
     pub fn app(&self) -> &RunningApp {
