@@ -170,3 +170,26 @@ async fn slack_calls_are_counted_in_the_metrics() {
     );
     bot.shutdown().await;
 }
+
+#[test]
+fn serve_stops_with_a_clear_error_when_slack_cannot_be_reached() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pourover"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("RUST_LOG", "debug")
+        .env("POUROVER_BIND", "127.0.0.1:0")
+        .env("POUROVER_DATABASE_URL", "sqlite://pourover.db")
+        .env("SLACK_BOT_TOKEN", "xoxb-SECRET-token")
+        .env("SLACK_SIGNING_SECRET", "SECRET-signing")
+        .env("SLACK_API_URL", "http://127.0.0.1:9/api")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot reach Slack at http://127.0.0.1:9/api"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("SECRET"), "{stderr}");
+}
