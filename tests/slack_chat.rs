@@ -347,3 +347,34 @@ async fn pacing_keeps_a_burst_of_calls_inside_slacks_limits_without_429s() {
         0
     );
 }
+
+#[tokio::test]
+async fn custom_fields_left_out_of_a_payload_are_fetched_so_the_team_is_not_lost() {
+    let sim = sim(CompanySpec::new(4, 2)).await;
+    let chat = chat(&sim).await;
+    let person = sim.people().remove(0);
+    // What users.list and some events carry: a profile without `fields`.
+    let listed: slack_morphism::prelude::SlackUser = serde_json::from_value(serde_json::json!({
+        "id": person.id, "name": person.name, "tz": person.tz, "tz_offset": person.tz_offset,
+        "profile": {"real_name": person.real_name, "display_name": person.display_name}
+    }))
+    .expect("a user");
+    let profile = chat.profile_of(&listed).await.expect("a profile");
+    assert_eq!(profile.team.as_deref(), Some(person.team.as_str()));
+    assert_eq!(sim.recorder().calls_to("users.profile.get").len(), 1);
+}
+
+#[tokio::test]
+async fn without_access_to_profile_fields_people_are_still_looked_up() {
+    let sim = sim(CompanySpec::new(4, 2)).await;
+    let chat = chat(&sim).await;
+    sim.faults().inject(
+        "team.profile.get",
+        Fault::SlackError("missing_scope".into()),
+        1,
+    );
+    let person = sim.people().remove(0);
+    let profile = chat.user_profile(&person.id).await.expect("a profile");
+    assert_eq!(profile.team, None);
+    assert_eq!(profile.display_name, person.display_name);
+}

@@ -42,6 +42,9 @@ pub enum Transport {
     SocketMode,
 }
 
+/// Computes settings from the invented company.
+pub type EnvFromCompany = fn(&SlackSim) -> Vec<(String, String)>;
+
 /// What to start.
 #[derive(Debug, Clone)]
 pub struct HarnessOptions {
@@ -55,7 +58,7 @@ pub struct HarnessOptions {
     pub env: Vec<(String, String)>,
     /// Settings that depend on the invented company (e.g. `POUROVER_ADMINS` naming one
     /// of its people), computed once the simulator runs.
-    pub env_from_company: Option<fn(&SlackSim) -> Vec<(String, String)>>,
+    pub env_from_company: Option<EnvFromCompany>,
 }
 
 impl HarnessOptions {

@@ -27,6 +27,7 @@ pub enum ApiMethod {
     ChatUpdate,
     UsersInfo,
     UsersList,
+    UsersProfileGet,
     TeamProfileGet,
     ViewsPublish,
     /// Not a Web API method: answers to a slash command or button via its `response_url`.
@@ -45,6 +46,7 @@ impl ApiMethod {
             ApiMethod::ChatUpdate => "chat.update",
             ApiMethod::UsersInfo => "users.info",
             ApiMethod::UsersList => "users.list",
+            ApiMethod::UsersProfileGet => "users.profile.get",
             ApiMethod::TeamProfileGet => "team.profile.get",
             ApiMethod::ViewsPublish => "views.publish",
             ApiMethod::ResponseUrl => "response_url",
@@ -58,9 +60,10 @@ impl ApiMethod {
             | ApiMethod::ConversationsHistory
             | ApiMethod::ChatUpdate
             | ApiMethod::TeamProfileGet => RateTier::Tier3,
-            ApiMethod::ConversationsMembers | ApiMethod::UsersInfo | ApiMethod::ViewsPublish => {
-                RateTier::Tier4
-            }
+            ApiMethod::ConversationsMembers
+            | ApiMethod::UsersInfo
+            | ApiMethod::UsersProfileGet
+            | ApiMethod::ViewsPublish => RateTier::Tier4,
             ApiMethod::ChatPostMessage => RateTier::Posting,
             ApiMethod::AuthTest | ApiMethod::ResponseUrl => RateTier::Unlimited,
         }

@@ -236,9 +236,34 @@ impl SlackChat {
     }
 
     /// The neutral profile for `user`, with the team read from the configured fields.
+    /// Custom fields missing from `user` (Slack leaves them out of some payloads) are
+    /// fetched with users.profile.get, so a missing field never reads as "no team".
     pub async fn profile_of(&self, user: &SlackUser) -> Result<MemberProfile, ChatError> {
         let fields = self.team_field_ids().await?;
-        Ok(member_profile(user, &fields))
+        let has_custom_fields = user
+            .profile
+            .as_ref()
+            .is_some_and(|profile| profile.fields.is_some());
+        let is_person = !user.flags.is_bot.unwrap_or(false) && !user.deleted.unwrap_or(false);
+        let wants_fields = fields.primary.is_some() || fields.fallback.is_some();
+        if has_custom_fields || !is_person || !wants_fields {
+            return Ok(member_profile(user, &fields));
+        }
+        let request = SlackApiUsersProfileGetRequest::new().with_user(user.id.clone());
+        let session = self.session();
+        let answer = self
+            .send(
+                ApiMethod::UsersProfileGet,
+                None,
+                session.users_profile_get(&request),
+            )
+            .await?;
+        let mut completed = user.clone();
+        let profile = completed
+            .profile
+            .get_or_insert_with(|| answer.profile.clone());
+        profile.fields = answer.profile.fields.or_else(|| Some(Default::default()));
+        Ok(member_profile(&completed, &fields))
     }
 
     /// The configured team fields' ids, from team.profile.get (cached).
@@ -255,16 +280,28 @@ impl SlackChat {
                 None,
                 session.team_profile_get(&SlackApiTeamProfileGetRequest::new()),
             )
-            .await?;
+            .await;
         let (primary, fallback) = &self.team_labels;
-        let ids = TeamFieldIds::resolve(&answer.profile, primary, fallback);
-        if ids.primary.is_none() && ids.fallback.is_none() {
-            tracing::warn!(
-                primary = %primary,
-                fallback = %fallback,
-                "no profile field has the configured team labels; teams come from `team <name>` only"
-            );
-        }
+        let ids = match answer {
+            Ok(answer) => {
+                let ids = TeamFieldIds::resolve(&answer.profile, primary, fallback);
+                if ids.primary.is_none() && ids.fallback.is_none() {
+                    tracing::warn!(
+                        primary = %primary,
+                        fallback = %fallback,
+                        "no profile field has the configured team labels; teams come from `team <name>` only"
+                    );
+                }
+                ids
+            }
+            // e.g. `missing_scope` (users.profile:read not granted): carry on without
+            // profile teams rather than failing every lookup.
+            Err(ChatError::Permanent(reason)) => {
+                tracing::warn!(%reason, "cannot read the workspace's profile fields; teams come from `team <name>` only");
+                TeamFieldIds::default()
+            }
+            Err(other) => return Err(other),
+        };
         *self
             .team_fields
             .lock()
