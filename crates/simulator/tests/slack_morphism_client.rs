@@ -400,3 +400,53 @@ async fn an_unserved_method_answers_unknown_method_and_is_recorded() {
         "recorded so a test can see the bot needs it"
     );
 }
+
+#[tokio::test]
+async fn conversations_list_and_info_find_coffee() {
+    let sim = sim().await;
+    let client = slack_client(&sim.api_url());
+    let bot_token = token(&sim.config().bot_token);
+    let session = client.open_session(&bot_token);
+    let mut names = Vec::new();
+    let mut cursor: Option<SlackCursorId> = None;
+    loop {
+        let page = session
+            .conversations_list(
+                &SlackApiConversationsListRequest::new()
+                    .with_limit(2)
+                    .with_types(vec![SlackConversationType::Public])
+                    .opt_cursor(cursor.clone()),
+            )
+            .await
+            .expect("conversations.list parses");
+        names.extend(
+            page.channels
+                .iter()
+                .filter_map(|channel| channel.name.clone()),
+        );
+        cursor = page
+            .response_metadata
+            .and_then(|metadata| metadata.next_cursor);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let expected: Vec<String> = sim
+        .channels()
+        .into_iter()
+        .map(|channel| channel.name)
+        .collect();
+    assert_eq!(names, expected);
+
+    let coffee = sim.channel_named("coffee").expect("#coffee");
+    let info = session
+        .conversations_info(
+            &SlackApiConversationsInfoRequest::new(coffee.id.clone().into())
+                .with_include_num_members(true),
+        )
+        .await
+        .expect("conversations.info parses");
+    assert_eq!(info.channel.name.as_deref(), Some("coffee"));
+    assert_eq!(info.channel.flags.is_member, Some(true));
+    assert_eq!(info.channel.num_members, Some(coffee.members.len() as u64));
+}
