@@ -74,7 +74,7 @@ async fn a_wrong_or_missing_token_is_refused_with_slack_codes() {
 }
 
 #[tokio::test]
-async fn users_and_profiles_parse_with_department_fields() {
+async fn users_and_profiles_parse_and_departments_come_from_users_profile_get() {
     let sim = sim().await;
     let client = slack_client(&sim.api_url());
     let session_token = token(&sim.config().bot_token);
@@ -91,14 +91,11 @@ async fn users_and_profiles_parse_with_department_fields() {
         .expect("users.info parses");
     assert_eq!(info.user.tz.as_deref(), Some(person.tz.as_str()));
     assert_eq!(info.user.tz_offset, Some(person.tz_offset));
-    let fields = info
-        .user
-        .profile
-        .and_then(|profile| profile.fields)
-        .expect("custom fields");
-    assert_eq!(
-        fields[&SlackUserProfileFieldId(DEPARTMENT_FIELD_ID.into())].value,
-        person.team
+    let info_profile = info.user.profile.expect("a profile");
+    assert_eq!(info_profile.title.as_deref(), Some(person.title.as_str()));
+    assert!(
+        info_profile.fields.is_none(),
+        "as in Slack, users.info has no custom fields"
     );
 
     let profile = session
@@ -110,6 +107,14 @@ async fn users_and_profiles_parse_with_department_fields() {
     assert_eq!(
         profile.profile.real_name.as_deref(),
         Some(person.real_name.as_str())
+    );
+    let fields = profile
+        .profile
+        .fields
+        .expect("users.profile.get has the custom fields");
+    assert_eq!(
+        fields[&SlackUserProfileFieldId(DEPARTMENT_FIELD_ID.into())].value,
+        person.team
     );
 
     let team_profile = session
