@@ -74,7 +74,7 @@ async fn a_wrong_or_missing_token_is_refused_with_slack_codes() {
 }
 
 #[tokio::test]
-async fn users_and_profiles_parse_with_department_fields() {
+async fn users_and_profiles_parse_and_departments_come_from_users_profile_get() {
     let sim = sim().await;
     let client = slack_client(&sim.api_url());
     let session_token = token(&sim.config().bot_token);
@@ -91,14 +91,11 @@ async fn users_and_profiles_parse_with_department_fields() {
         .expect("users.info parses");
     assert_eq!(info.user.tz.as_deref(), Some(person.tz.as_str()));
     assert_eq!(info.user.tz_offset, Some(person.tz_offset));
-    let fields = info
-        .user
-        .profile
-        .and_then(|profile| profile.fields)
-        .expect("custom fields");
-    assert_eq!(
-        fields[&SlackUserProfileFieldId(DEPARTMENT_FIELD_ID.into())].value,
-        person.team
+    let info_profile = info.user.profile.expect("a profile");
+    assert_eq!(info_profile.title.as_deref(), Some(person.title.as_str()));
+    assert!(
+        info_profile.fields.is_none(),
+        "as in Slack, users.info has no custom fields"
     );
 
     let profile = session
@@ -110,6 +107,14 @@ async fn users_and_profiles_parse_with_department_fields() {
     assert_eq!(
         profile.profile.real_name.as_deref(),
         Some(person.real_name.as_str())
+    );
+    let fields = profile
+        .profile
+        .fields
+        .expect("users.profile.get has the custom fields");
+    assert_eq!(
+        fields[&SlackUserProfileFieldId(DEPARTMENT_FIELD_ID.into())].value,
+        person.team
     );
 
     let team_profile = session
@@ -399,4 +404,54 @@ async fn an_unserved_method_answers_unknown_method_and_is_recorded() {
         1,
         "recorded so a test can see the bot needs it"
     );
+}
+
+#[tokio::test]
+async fn conversations_list_and_info_find_coffee() {
+    let sim = sim().await;
+    let client = slack_client(&sim.api_url());
+    let bot_token = token(&sim.config().bot_token);
+    let session = client.open_session(&bot_token);
+    let mut names = Vec::new();
+    let mut cursor: Option<SlackCursorId> = None;
+    loop {
+        let page = session
+            .conversations_list(
+                &SlackApiConversationsListRequest::new()
+                    .with_limit(2)
+                    .with_types(vec![SlackConversationType::Public])
+                    .opt_cursor(cursor.clone()),
+            )
+            .await
+            .expect("conversations.list parses");
+        names.extend(
+            page.channels
+                .iter()
+                .filter_map(|channel| channel.name.clone()),
+        );
+        cursor = page
+            .response_metadata
+            .and_then(|metadata| metadata.next_cursor);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let expected: Vec<String> = sim
+        .channels()
+        .into_iter()
+        .map(|channel| channel.name)
+        .collect();
+    assert_eq!(names, expected);
+
+    let coffee = sim.channel_named("coffee").expect("#coffee");
+    let info = session
+        .conversations_info(
+            &SlackApiConversationsInfoRequest::new(coffee.id.clone().into())
+                .with_include_num_members(true),
+        )
+        .await
+        .expect("conversations.info parses");
+    assert_eq!(info.channel.name.as_deref(), Some("coffee"));
+    assert_eq!(info.channel.flags.is_member, Some(true));
+    assert_eq!(info.channel.num_members, Some(coffee.members.len() as u64));
 }

@@ -129,7 +129,7 @@ impl SlackSim {
             world.workspace.users.insert(user.id.clone(), user.clone());
             Ok::<_, SimError>(user)
         })?;
-        let event = SlackTeamJoinEvent::new(user.to_slack(&team_id, true));
+        let event = SlackTeamJoinEvent::new(user.to_slack(&team_id, false));
         Ok((user, SlackEventCallbackBody::TeamJoin(event)))
     }
 
@@ -224,6 +224,7 @@ impl SlackSim {
             Ok::<_, SimError>(user)
         })?;
         let event = SlackUserChangeEvent::new(
+            // user_change carries custom profile fields (unlike users.info).
             user.to_slack(&self.state.config.team_id, true),
             self.state.clock.next_message_ts().into(),
             slack_datetime(now),

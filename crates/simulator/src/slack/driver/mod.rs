@@ -34,19 +34,20 @@ enum Transport {
     SocketMode,
 }
 
+/// Which of Slack's three deliveries a payload is.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+enum PayloadKind {
     Command,
     Event,
     Interaction,
 }
 
-impl Kind {
+impl PayloadKind {
     fn socket_type(self) -> &'static str {
         match self {
-            Kind::Command => "slash_commands",
-            Kind::Event => "events_api",
-            Kind::Interaction => "interactive",
+            PayloadKind::Command => "slash_commands",
+            PayloadKind::Event => "events_api",
+            PayloadKind::Interaction => "interactive",
         }
     }
 }
@@ -112,7 +113,7 @@ impl SlackAppDriver {
         text: &str,
     ) -> Result<AppResponse, SimError> {
         let fields = payloads::slash_command(&self.state, user_id, None, command, text)?;
-        self.deliver(Kind::Command, fields, None).await
+        self.deliver(PayloadKind::Command, fields, None).await
     }
 
     /// `/command text` typed by `user_id` in `channel_id`.
@@ -125,14 +126,14 @@ impl SlackAppDriver {
     ) -> Result<AppResponse, SimError> {
         let fields =
             payloads::slash_command(&self.state, user_id, Some(channel_id), command, text)?;
-        self.deliver(Kind::Command, fields, None).await
+        self.deliver(PayloadKind::Command, fields, None).await
     }
 
     /// Events API's `url_verification` handshake with a fresh challenge (HTTP only).
     pub async fn url_verification(&self) -> Result<UrlVerification, SimError> {
         let challenge = self.state.change(|world| world.workspace.new_token());
         let body = payloads::url_verification(&self.state, &challenge)?;
-        let response = self.deliver(Kind::Event, body, None).await?;
+        let response = self.deliver(PayloadKind::Event, body, None).await?;
         Ok(UrlVerification {
             challenge,
             response,
@@ -162,7 +163,7 @@ impl SlackAppDriver {
         envelope: &EventEnvelope,
         retry: Option<EventRetry>,
     ) -> Result<AppResponse, SimError> {
-        self.deliver(Kind::Event, envelope.body.clone(), retry)
+        self.deliver(PayloadKind::Event, envelope.body.clone(), retry)
             .await
     }
 
@@ -207,7 +208,7 @@ impl SlackAppDriver {
     ) -> Result<AppResponse, SimError> {
         let payload =
             payloads::message_block_actions(&self.state, user_id, channel, ts, action_id_or_text)?;
-        self.deliver(Kind::Interaction, payload, None).await
+        self.deliver(PayloadKind::Interaction, payload, None).await
     }
 
     /// `user_id` presses a button in the App Home the app published for them.
@@ -217,7 +218,7 @@ impl SlackAppDriver {
         action_id_or_text: &str,
     ) -> Result<AppResponse, SimError> {
         let payload = payloads::home_block_actions(&self.state, user_id, action_id_or_text)?;
-        self.deliver(Kind::Interaction, payload, None).await
+        self.deliver(PayloadKind::Interaction, payload, None).await
     }
 
     /// `user_id` opens the app's Home tab (`app_home_opened`).
@@ -243,7 +244,7 @@ impl SlackAppDriver {
 
     async fn deliver(
         &self,
-        kind: Kind,
+        kind: PayloadKind,
         payload: Value,
         retry: Option<EventRetry>,
     ) -> Result<AppResponse, SimError> {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{AppEndpoints, AppResponse, EventRetry, Forgery, Kind, SlackAppDriver};
+use super::{AppEndpoints, AppResponse, EventRetry, Forgery, PayloadKind, SlackAppDriver};
 use crate::clock::SimClock;
 use crate::error::SimError;
 use crate::slack::signing::{
@@ -21,18 +21,18 @@ impl SlackAppDriver {
     pub(super) async fn deliver_http(
         &self,
         endpoints: &AppEndpoints,
-        kind: Kind,
+        kind: PayloadKind,
         payload: &Value,
         retry: Option<&EventRetry>,
     ) -> Result<AppResponse, SimError> {
         let (url, content_type, body) = match kind {
-            Kind::Command => (
+            PayloadKind::Command => (
                 &endpoints.commands,
                 "application/x-www-form-urlencoded",
                 form_body(payload)?,
             ),
-            Kind::Event => (&endpoints.events, "application/json", payload.to_string()),
-            Kind::Interaction => {
+            PayloadKind::Event => (&endpoints.events, "application/json", payload.to_string()),
+            PayloadKind::Interaction => {
                 let form = serde_urlencoded::to_string([("payload", payload.to_string())])
                     .map_err(|error| SimError::Encoding(error.to_string()))?;
                 (
@@ -126,7 +126,7 @@ impl SlackAppDriver {
 
     pub(super) async fn deliver_socket(
         &self,
-        kind: Kind,
+        kind: PayloadKind,
         payload: &Value,
         retry: Option<&EventRetry>,
     ) -> Result<AppResponse, SimError> {
@@ -149,9 +149,9 @@ impl SlackAppDriver {
             "envelope_id": envelope_id,
             "type": kind.socket_type(),
             "payload": payload,
-            "accepts_response_payload": matches!(kind, Kind::Command),
+            "accepts_response_payload": matches!(kind, PayloadKind::Command),
         });
-        if let Kind::Event = kind {
+        if let PayloadKind::Event = kind {
             envelope["retry_attempt"] = json!(retry.map_or(0, |retry| retry.num));
             envelope["retry_reason"] = json!(retry.map_or("", |retry| retry.reason.as_str()));
         }

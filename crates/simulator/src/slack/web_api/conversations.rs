@@ -11,11 +11,13 @@ use super::params::Params;
 use crate::clock::ts_key;
 use crate::slack::render::{channel_info, message_json};
 use crate::slack::state::SimState;
-use crate::slack::workspace::StoredMessage;
+use crate::slack::workspace::{Conversation, ConversationKind, StoredMessage};
 use crate::sync::lock;
 
 /// Slack's cap on people in a group DM besides the caller.
 const MAX_DM_USERS: usize = 8;
+const LIST_PAGE_DEFAULT: usize = 100;
+const LIST_PAGE_MAX: usize = 1000;
 const MEMBERS_PAGE_DEFAULT: usize = 100;
 const MEMBERS_PAGE_MAX: usize = 1000;
 const HISTORY_PAGE_DEFAULT: usize = 100;
@@ -48,6 +50,80 @@ pub(super) fn members(state: &SimState, params: &Params) -> ApiResult {
             .opt_next_cursor(next.map(|id| encode_cursor("member", id).into())),
     );
     ok(response)
+}
+
+pub(super) fn list(state: &SimState, params: &Params) -> ApiResult {
+    let limit = page_size(params, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
+    let start = params
+        .text("cursor")
+        .map(|cursor| decode_cursor("channel", &cursor))
+        .transpose()?;
+    // Nothing is ever archived here, so `exclude_archived` changes nothing.
+    let types = params
+        .list("types")
+        .unwrap_or_else(|| vec!["public_channel".to_owned()]);
+    let wanted = |kind: ConversationKind| {
+        let name = match kind {
+            ConversationKind::PublicChannel => "public_channel",
+            ConversationKind::PrivateChannel => "private_channel",
+            ConversationKind::Im => "im",
+            ConversationKind::Mpim => "mpim",
+        };
+        types.iter().any(|wanted| wanted == name)
+    };
+    let bot = &state.identity.bot_user_id;
+    let world = lock(&state.world);
+    // Slack lists private conversations only to their members.
+    let visible: Vec<&Conversation> = world
+        .workspace
+        .conversations
+        .values()
+        .filter(|conversation| wanted(conversation.kind))
+        .filter(|conversation| {
+            conversation.kind == ConversationKind::PublicChannel
+                || conversation.members.contains(bot)
+        })
+        .collect();
+    let (channels, next) = page(
+        &visible,
+        |conversation| conversation.id.clone(),
+        start,
+        limit,
+    );
+    let channels: Vec<Value> = channels
+        .iter()
+        .map(|conversation| channel_info(conversation, bot))
+        .collect();
+    let mut body = ok(
+        SlackApiConversationsListResponse::new(Vec::new()).with_response_metadata(
+            SlackResponseMetadata::new().opt_next_cursor(
+                next.map(|conversation| encode_cursor("channel", &conversation.id).into()),
+            ),
+        ),
+    )?;
+    body["channels"] = Value::Array(channels);
+    Ok(body)
+}
+
+pub(super) fn info(state: &SimState, params: &Params) -> ApiResult {
+    let channel = params
+        .text("channel")
+        .ok_or_else(|| ApiError::new("channel_not_found"))?;
+    let with_locale = params.flag("include_locale");
+    let with_member_count = params.flag("include_num_members");
+    let world = lock(&state.world);
+    let conversation = world
+        .workspace
+        .conversation(&channel)
+        .ok_or_else(|| ApiError::new("channel_not_found"))?;
+    let mut info = channel_info(conversation, &state.identity.bot_user_id);
+    if with_member_count {
+        info["num_members"] = json!(conversation.members.len());
+    }
+    if with_locale {
+        info["locale"] = json!("en-US");
+    }
+    ok(json!({ "channel": info }))
 }
 
 pub(super) fn open(state: &SimState, params: &Params) -> ApiResult {

@@ -92,6 +92,20 @@ pub(crate) const SERVED_METHODS: &[MethodSpec] = &[
         newer_than_spec: &[],
     },
     MethodSpec {
+        name: "conversations.list",
+        rate: RateClass::Tier2,
+        token: TokenKind::Bot,
+        params: &["cursor", "limit", "types", "exclude_archived"],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
+        name: "conversations.info",
+        rate: RateClass::Tier3,
+        token: TokenKind::Bot,
+        params: &["channel", "include_num_members", "include_locale"],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
         name: "conversations.open",
         rate: RateClass::Tier3,
         token: TokenKind::Bot,

@@ -157,6 +157,8 @@ fn dispatch(state: &SimState, spec: &MethodSpec, params: &Params) -> ApiResult {
         "users.profile.get" => users::users_profile_get(state, params),
         "team.profile.get" => users::team_profile_get(),
         "conversations.members" => conversations::members(state, params),
+        "conversations.list" => conversations::list(state, params),
+        "conversations.info" => conversations::info(state, params),
         "conversations.open" => conversations::open(state, params),
         "conversations.history" => conversations::history(state, params),
         "chat.postMessage" => chat::post_message(state, params),

@@ -54,7 +54,9 @@ pub(super) fn users_info(state: &SimState, params: &Params) -> ApiResult {
         .user(&user_id)
         .ok_or_else(|| ApiError::new("user_not_found"))?;
     ok(SlackApiUsersInfoResponse::new(locale(
-        user.to_slack(&state.config.team_id, true),
+        // Like Slack, users.info leaves custom profile fields out: users.profile.get
+        // has them.
+        user.to_slack(&state.config.team_id, false),
         with_locale,
     )))
 }

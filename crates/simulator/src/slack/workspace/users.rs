@@ -111,9 +111,9 @@ impl SimUser {
         Ok(())
     }
 
-    /// The user as Slack's users.info / users.list show it. Custom profile fields are
-    /// only filled in when `with_custom_fields` (users.info, users.profile.get): Slack
-    /// leaves them out of users.list.
+    /// The user as Slack shows it. Custom profile fields ("Department", "Team") are only
+    /// filled in when `with_custom_fields`: Slack leaves them out of users.list and
+    /// users.info, and includes them in users.profile.get and `user_change` events.
     pub(crate) fn to_slack(&self, team_id: &str, with_custom_fields: bool) -> SlackUser {
         let flags = SlackUserFlags::new()
             .with_is_admin(self.is_admin)
@@ -228,7 +228,7 @@ mod tests {
     }
 
     #[test]
-    fn users_list_leaves_custom_fields_out_and_users_info_keeps_them() {
+    fn custom_fields_appear_only_when_asked_for() {
         let mut user = SimUser::person(
             "U1".into(),
             "ada".into(),
