@@ -10,10 +10,7 @@ use pourover_simulator::{CompanySpec, SimUser};
 /// A bot whose owner created the program `coffee`.
 async fn bot_with_coffee() -> (SlackTestBot, SimUser) {
     let bot = SlackTestBot::start(CompanySpec::new(12, 3)).await;
-    let created = bot
-        .command(&bot.owner().id, "admin program create coffee")
-        .await;
-    assert!(created.contains("Created *coffee*"), "{created}");
+    bot.create_program("coffee", None).await;
     let member = bot.member();
     (bot, member)
 }

@@ -10,15 +10,8 @@ use pourover_simulator::{CompanySpec, ProfileUpdate, RecordedMessage};
 
 /// The bot's owner creates `coffee`, bound to #coffee; returns the channel id.
 async fn coffee_in_channel(bot: &SlackTestBot) -> String {
-    let coffee = bot.sim.channel_named("coffee").expect("#coffee");
-    let created = bot
-        .command(
-            &bot.owner().id,
-            &format!("admin program create coffee <#{}|coffee>", coffee.id),
-        )
-        .await;
-    assert!(created.contains("Created *coffee*"), "{created}");
-    coffee.id
+    bot.create_program("coffee", Some("coffee")).await;
+    bot.sim.channel_named("coffee").expect("#coffee").id
 }
 
 async fn wait_for_enrollment(bot: &SlackTestBot, user: &str, wanted: Option<EnrollmentState>) {
@@ -271,6 +264,7 @@ async fn feedback_buttons_are_stored_and_the_intro_updated_for_the_group() {
             recorder.all_messages().into_iter().find(is_intro)
         })
         .await;
+    assert!(bot.outbox_messages().contains(&intro));
     let group = bot.sim.conversation(&intro.channel).expect("the group DM");
     let presser = group
         .members

@@ -26,12 +26,7 @@ async fn a_large_round_goes_out_near_slacks_floor_without_429s() {
     let workers = std::env::var("PACING_WORKERS").unwrap_or_else(|_| "16".into());
     let options = HarnessOptions::new(company).env("POUROVER_DELIVERY_WORKERS", &workers);
     let bot = SlackTestBot::start_with(options).await;
-    let coffee = bot.sim.channel_named("coffee").expect("#coffee");
-    bot.command(
-        &bot.owner().id,
-        &format!("admin program create coffee <#{}|coffee>", coffee.id),
-    )
-    .await;
+    bot.create_program("coffee", Some("coffee")).await;
     let started = Instant::now();
     let round = bot.command(&bot.owner().id, "admin round now coffee").await;
     assert!(round.contains("is planned"), "{round}");

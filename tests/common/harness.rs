@@ -20,8 +20,8 @@ use pourover::domain::{EnrollmentState, Platform, WorkspaceId};
 use pourover::settings::Settings;
 use pourover::store::Store;
 use pourover_simulator::{
-    AppResponse, CompanySpec, Recorder, ResponseUrlOrigin, SimUser, SlackAppDriver, SlackSim,
-    SlackSimConfig,
+    AppResponse, CompanySpec, RecordedMessage, Recorder, ResponseUrlOrigin, SimUser,
+    SlackAppDriver, SlackSim, SlackSimConfig,
 };
 use serde_json::Value;
 use slack_morphism::prelude::SlackEventCallbackBody;
@@ -282,6 +282,40 @@ impl SlackTestBot {
             answer.answered_later = true;
         }
         answer
+    }
+
+    /// The owner creates program `name`, bound to the public channel `channel` (its name,
+    /// without `#`) when given. Returns the reply's text.
+    pub async fn create_program(&self, name: &str, channel: Option<&str>) -> String {
+        let command = match channel {
+            Some(channel) => {
+                let id = self
+                    .sim
+                    .channel_named(channel)
+                    .unwrap_or_else(|| panic!("no #{channel}"))
+                    .id;
+                format!("admin program create {name} <#{id}|{channel}>")
+            }
+            None => format!("admin program create {name}"),
+        };
+        let reply = self.command(&self.owner().id, &command).await;
+        assert!(reply.contains(&format!("Created *{name}*")), "{reply}");
+        reply
+    }
+
+    /// Every message the bot posted from its outbox (intros, nudges, prompts, notices), as
+    /// they stand now: they carry `pourover_outbox` metadata with the outbox key.
+    pub fn outbox_messages(&self) -> Vec<RecordedMessage> {
+        self.recorder()
+            .all_messages()
+            .into_iter()
+            .filter(|message| {
+                message
+                    .metadata
+                    .as_ref()
+                    .is_some_and(|metadata| metadata["event_type"] == "pourover_outbox")
+            })
+            .collect()
     }
 
     /// Delivers an event (e.g. what a simulator mutation returned).
