@@ -3,8 +3,10 @@
 
 pub mod app;
 pub mod domain;
+pub mod export;
 pub mod http;
 pub mod metrics;
 pub mod settings;
+pub mod stats;
 pub mod store;
 pub mod telemetry;

@@ -11,6 +11,7 @@ mod members;
 mod outbox;
 mod programs;
 mod rounds;
+mod stats;
 mod workspaces;
 
 use std::str::FromStr;
