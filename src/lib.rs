@@ -6,6 +6,7 @@ pub mod domain;
 pub mod export;
 pub mod http;
 pub mod metrics;
+pub mod report;
 pub mod settings;
 pub mod stats;
 pub mod store;

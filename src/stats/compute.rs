@@ -173,7 +173,19 @@ fn tally_program(records: &ProgramRecords) -> (Vec<RoundStats>, Tally) {
         round.reach = rate(round.team_pairs_met, round.team_pairs_possible);
         rounds.push(round);
     }
+    tally.possible_pairs = all_pairs(&tally.teams);
     (rounds, tally)
+}
+
+/// Every pair of different teams, in canonical order.
+fn all_pairs(teams: &BTreeSet<String>) -> BTreeSet<(String, String)> {
+    let mut pairs = BTreeSet::new();
+    for (i, a) in teams.iter().enumerate() {
+        for b in teams.iter().skip(i + 1) {
+            pairs.insert((a.clone(), b.clone()));
+        }
+    }
+    pairs
 }
 
 /// A team pair in a canonical order, or None unless both teams are known and different.
@@ -214,6 +226,9 @@ struct Tally {
     teams: BTreeSet<String>,
     team_pairs_met: BTreeSet<(String, String)>,
     team_pairs_introduced: BTreeSet<(String, String)>,
+    /// Team pairs that share a program: within one program, every pair of its teams; across
+    /// programs (perhaps in different workspaces), only pairs that could have met somewhere.
+    possible_pairs: BTreeSet<(String, String)>,
     /// Met pairs of people per (team, team), the smaller name first; same-team included.
     meetings: BTreeMap<(String, String), u64>,
     connectors: BTreeMap<MemberId, ConnectorTally>,
@@ -322,6 +337,7 @@ impl Tally {
         self.team_pairs_met.extend(other.team_pairs_met);
         self.team_pairs_introduced
             .extend(other.team_pairs_introduced);
+        self.possible_pairs.extend(other.possible_pairs);
         for (key, count) in other.meetings {
             *self.meetings.entry(key).or_default() += count;
         }
@@ -340,7 +356,7 @@ impl Tally {
 
     fn totals(&self) -> Totals {
         let teams = self.teams.len() as u64;
-        let team_pairs_possible = pairs_among(teams);
+        let team_pairs_possible = self.possible_pairs.len() as u64;
         let team_pairs_met = self.team_pairs_met.len() as u64;
         Totals {
             rounds_run: self.rounds_run,

@@ -124,7 +124,8 @@ pub struct Totals {
     pub team_pairs_met: u64,
     /// Team pairs that were at least introduced (put in a group together), met or not.
     pub team_pairs_introduced: u64,
-    /// `teams (teams - 1) / 2`.
+    /// `teams (teams - 1) / 2` for one program. Across programs, the team pairs that share at
+    /// least one program: teams in different workspaces could never have met.
     pub team_pairs_possible: u64,
     /// `team_pairs_met / team_pairs_possible`.
     pub reach: Option<f64>,

@@ -475,3 +475,24 @@ fn json_names_round_states_and_leaves_undefined_rates_null() {
     assert!(json["rounds"][0]["met_rate"].is_null());
     assert_eq!(json["totals"]["rounds_skipped"], 1);
 }
+
+#[test]
+fn overall_reach_only_counts_team_pairs_that_share_a_program() {
+    let slack = ProgramBuilder::new(1, "coffee")
+        .person(1, "Ada", Some("Eng"))
+        .person(2, "Bob", Some("Ops"))
+        .round(1, RoundState::Closed)
+        .group(1, &[1, 2], Intro::Group(Sent), &[(1, Met)])
+        .build();
+    let teams = ProgramBuilder::new(2, "lunch")
+        .person(3, "Cy", Some("Design"))
+        .person(4, "Di", Some("Research"))
+        .round(1, RoundState::Closed)
+        .group(1, &[3, 4], Intro::PerMember(vec![Sent, Sent]), &[])
+        .build();
+    let t = overall_stats(&[slack, teams], now()).totals;
+    // Four teams, but Eng/Ops never share a program with Design/Research: 2 pairs, not 6.
+    assert_eq!(t.teams, 4);
+    assert_eq!((t.team_pairs_met, t.team_pairs_possible), (1, 2));
+    assert!(close(t.reach, 0.5));
+}

@@ -282,13 +282,18 @@ fn connectors(out: &mut String, connectors: &[Connector]) {
     for (i, c) in connectors.iter().enumerate() {
         let _ = writeln!(
             out,
-            "  {}. {} ({}, {}): {} other teams in {} meetings",
+            "  {}. {} ({}, {}): {} in {}",
             i + 1,
             c.display_name,
             c.external_id,
             c.team.as_deref().unwrap_or("no team"),
-            c.teams_met,
-            c.meetings
+            plural(c.teams_met, "other team", "other teams"),
+            plural(c.meetings, "meeting", "meetings"),
         );
     }
+}
+
+/// "1 meeting", "3 meetings".
+pub fn plural(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
