@@ -6,7 +6,7 @@
 //! |---------------|--------------------------------------------------------------------------|
 //! | `round`       | the round's number in the program (1, 2, 3…)                             |
 //! | `members`     | platform user ids (Slack `U…`, Teams `29:…`), joined by `;`              |
-//! | `date`        | the day the round was scheduled for, `YYYY-MM-DD` (UTC)                  |
+//! | `date`        | the day the round was scheduled for, `YYYY-MM-DD`, in the program's time zone |
 //! | `round_state` | `planned`, `open`, `closed` (or `skipped`)                               |
 //! | `group`       | the group's number within the round, from 1                              |
 //! | `names`       | display names, in `members` order, joined by `;`                         |
@@ -134,7 +134,7 @@ fn group_line(
         per_member(&|i| {
             person(&members[i]).map_or_else(|| members[i].to_string(), |p| p.external_id.clone())
         }),
-        round.scheduled_for.format("%Y-%m-%d").to_string(),
+        records.program.local_date(round.scheduled_for).to_string(),
         round.state.to_string(),
         (group.group.position + 1).to_string(),
         per_member(&|i| person(&members[i]).map_or_else(String::new, |p| p.display_name.clone())),

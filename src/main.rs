@@ -52,14 +52,21 @@ enum Command {
         json: bool,
     },
     /// Write a program's rounds, groups, members and feedback as CSV, one line per group.
+    ///
+    /// Columns: round, members (platform user ids joined by `;`: the history format of
+    /// `pourover pair`), date, round_state, group, names, teams, intros, answers (per member,
+    /// in `members` order, joined by `;`), outcome, cross_team, repeat_pairs.
     Export {
+        /// The program, e.g. coffee.
         #[arg(long, value_name = "NAME")]
         program: String,
+        /// Where to write the CSV (replaced if it exists).
         #[arg(long, value_name = "FILE.csv")]
         out: PathBuf,
     },
     /// Write a self-contained HTML report with charts (no network needed to open it).
     Report {
+        /// Where to write the HTML file (replaced if it exists).
         #[arg(long, value_name = "FILE.html")]
         out: PathBuf,
         /// One program (default: every program).

@@ -298,3 +298,28 @@ async fn the_store_loads_what_the_fixture_wrote() {
     assert_eq!(records.feedback.len(), answered);
     store.close().await;
 }
+
+#[tokio::test]
+async fn workspace_stats_show_only_that_installs_programs() {
+    let (_dir, db, _truth) = acme().await;
+    let store = stats_fixture::open(&db).await;
+    let coffee = pourover::stats::find_program(&store, "coffee")
+        .await
+        .unwrap();
+    let slack = pourover::stats::workspace_stats(&store, coffee.workspace_id, chrono::Utc::now())
+        .await
+        .unwrap();
+    let names: Vec<&str> = slack.programs.iter().map(|p| p.program.as_str()).collect();
+    assert_eq!(names, vec!["book-club", "coffee"]);
+    let summary = pourover::stats::program_summary(&store, &coffee, chrono::Utc::now())
+        .await
+        .unwrap();
+    let latest = summary.latest.unwrap();
+    assert_eq!((latest.seq, latest.previous_seq), (5, Some(4)));
+    assert_eq!(latest.participants.change(), Some(-1));
+    let csv = pourover::export::program_csv(&store, &coffee)
+        .await
+        .unwrap();
+    assert!(csv.starts_with(b"round,members,"));
+    store.close().await;
+}

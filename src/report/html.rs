@@ -140,13 +140,13 @@ fn program_section(out: &mut String, stats: &ProgramStats, id: &str) -> Result<(
     let first_date = stats
         .rounds
         .first()
-        .map(|r| r.scheduled_for.format("%-d %b %Y").to_string());
+        .map(|r| r.date.format("%-d %b %Y").to_string());
     let sub = match (&summary.latest, first_date) {
         (Some(latest), Some(first)) => format!(
             "{} rounds since {first} · latest: round {} on {} ({}){}",
             t.rounds_run,
             latest.seq,
-            latest.scheduled_for.format("%-d %b %Y"),
+            latest.date.format("%-d %b %Y"),
             latest.state,
             match t.rounds_skipped {
                 0 => String::new(),
@@ -409,7 +409,7 @@ fn round_table(out: &mut String, rounds: &[RoundStats]) {
             out,
             r#"<tr><th scope="row">{}</th><td>{}</td><td><span class="state {state}">{state}</span></td><td class="num">{}</td><td class="num">{}</td><td class="num">{} / {} / {}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{} of {} ({})</td></tr>"#,
             r.seq,
-            r.scheduled_for.format("%Y-%m-%d"),
+            r.date,
             r.participants,
             r.groups,
             r.intros_delivered,

@@ -18,6 +18,7 @@ pub fn program_stats(records: &ProgramRecords, now: DateTime<Utc>) -> ProgramSta
     let (rounds, tally) = tally_program(records);
     ProgramStats {
         program: records.program.name.clone(),
+        time_zone: records.program.time_zone.name().to_string(),
         enrollment: enrollment_counts(&records.enrollments, now),
         rounds,
         totals: tally.totals(),
@@ -36,6 +37,7 @@ pub fn overall_stats(programs: &[ProgramRecords], now: DateTime<Utc>) -> Overall
         let (rounds, tally) = tally_program(records);
         per_program.push(ProgramStats {
             program: records.program.name.clone(),
+            time_zone: records.program.time_zone.name().to_string(),
             enrollment: enrollment_counts(&records.enrollments, now),
             rounds,
             totals: tally.totals(),
@@ -121,6 +123,7 @@ fn tally_program(records: &ProgramRecords) -> (Vec<RoundStats>, Tally) {
         let mut round = RoundStats {
             seq: view.round.seq,
             scheduled_for: view.round.scheduled_for,
+            date: records.program.local_date(view.round.scheduled_for),
             state: view.round.state,
             participants: 0,
             groups: 0,

@@ -14,7 +14,7 @@
 //!   two, everyone in the group counts (someone reported meeting *someone*).
 //! - a **team pair** is an unordered pair of two different known teams.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::domain::RoundState;
@@ -39,6 +39,8 @@ pub struct EnrollmentCounts {
 pub struct RoundStats {
     pub seq: i64,
     pub scheduled_for: DateTime<Utc>,
+    /// The day of `scheduled_for` in the program's time zone.
+    pub date: NaiveDate,
     #[serde(serialize_with = "serialize_round_state")]
     pub state: RoundState,
     /// People placed in a group this round.
@@ -161,6 +163,8 @@ pub const TOP_CONNECTORS: usize = 5;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProgramStats {
     pub program: String,
+    /// IANA name; round dates are days in this zone.
+    pub time_zone: String,
     pub enrollment: EnrollmentCounts,
     /// Oldest first.
     pub rounds: Vec<RoundStats>,

@@ -38,8 +38,14 @@ impl ProgramBuilder {
                 id: ProgramId(id),
                 workspace_id: WorkspaceId(1),
                 name: name.to_string(),
+                time_zone: chrono_tz::UTC,
             }),
         }
+    }
+
+    pub fn time_zone(mut self, time_zone: chrono_tz::Tz) -> Self {
+        self.records.program.time_zone = time_zone;
+        self
     }
 
     /// An active member; `team` is taken as the profile says it (blank = unknown).

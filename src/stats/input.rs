@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 
 use crate::domain::{
     EnrollmentState, FeedbackAnswer, GroupId, MemberId, OutboxState, ProgramId, RoundId,
@@ -16,6 +17,15 @@ pub struct ProgramRef {
     pub id: ProgramId,
     pub workspace_id: WorkspaceId,
     pub name: String,
+    /// The program's schedule time zone: dates are shown as its people live them.
+    pub time_zone: Tz,
+}
+
+impl ProgramRef {
+    /// The calendar day of `at` in the program's time zone.
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.time_zone).date_naive()
+    }
 }
 
 /// A person who is or was enrolled in the program, or who was ever placed in one of its

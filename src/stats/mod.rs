@@ -32,7 +32,7 @@ pub use summary::{Figure, ProgramSummary, RoundTrend};
 pub use views::{GroupOutcome, IntroStatus};
 pub(crate) use views::{GroupView, round_views};
 
-use crate::domain::{Program, ProgramName};
+use crate::domain::{Program, ProgramName, WorkspaceId};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +79,11 @@ impl From<&Program> for ProgramRef {
             id: program.id,
             workspace_id: program.workspace_id,
             name: program.name.to_string(),
+            // Programs without a schedule are stored with UTC.
+            time_zone: program
+                .schedule
+                .as_ref()
+                .map_or(chrono_tz::UTC, |schedule| schedule.time_zone()),
         }
     }
 }
@@ -126,6 +131,20 @@ pub async fn load_records(
         records.push(store.program_records(program).await?);
     }
     Ok(records)
+}
+
+/// Every program of one workspace and all of them together (`/coffee admin stats` without a
+/// program: an admin sees their own install only).
+pub async fn workspace_stats(
+    store: &Store,
+    workspace: WorkspaceId,
+    now: DateTime<Utc>,
+) -> Result<OverallStats, StatsError> {
+    let mut records = Vec::new();
+    for program in store.programs(workspace).await? {
+        records.push(store.program_records(&ProgramRef::from(&program)).await?);
+    }
+    Ok(overall_stats(&records, now))
 }
 
 /// What `/coffee admin stats <program>` shows.

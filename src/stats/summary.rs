@@ -1,7 +1,7 @@
 //! The compact view for chat (`/coffee admin stats`): headline numbers of a program with their
 //! change since the round before. Platform-neutral: adapters render it (Block Kit, cards).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::figures::{EnrollmentCounts, ProgramStats, RoundStats, Totals, serialize_round_state};
@@ -36,6 +36,8 @@ impl Figure<Option<f64>> {
 pub struct RoundTrend {
     pub seq: i64,
     pub scheduled_for: DateTime<Utc>,
+    /// The day of the round in the program's time zone.
+    pub date: NaiveDate,
     /// An `open` round is still collecting answers: its rates can still go up.
     #[serde(serialize_with = "serialize_round_state")]
     pub state: RoundState,
@@ -94,6 +96,7 @@ fn trend(latest: &RoundStats, previous: Option<&RoundStats>) -> RoundTrend {
     RoundTrend {
         seq: latest.seq,
         scheduled_for: latest.scheduled_for,
+        date: latest.date,
         state: latest.state,
         previous_seq: previous.map(|round| round.seq),
         participants: figure(latest, previous, |r| r.participants),

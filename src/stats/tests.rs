@@ -496,3 +496,25 @@ fn overall_reach_only_counts_team_pairs_that_share_a_program() {
     assert_eq!((t.team_pairs_met, t.team_pairs_possible), (1, 2));
     assert!(close(t.reach, 0.5));
 }
+
+#[test]
+fn round_dates_are_days_in_the_program_time_zone() {
+    // Round 1 is Monday 2 November, 09:00 UTC: in Honolulu (UTC-10) still Sunday, 23:00.
+    let in_zone = |tz| {
+        let records = ProgramBuilder::new(1, "coffee")
+            .time_zone(tz)
+            .person(1, "Ada", Some("Eng"))
+            .person(2, "Bob", Some("Ops"))
+            .round(1, RoundState::Closed)
+            .group(1, &[1, 2], Intro::Group(Sent), &[])
+            .build();
+        program_stats(&records, now())
+    };
+    let honolulu = in_zone(chrono_tz::Pacific::Honolulu);
+    assert_eq!(honolulu.rounds[0].date.to_string(), "2026-11-01");
+    assert_eq!(honolulu.time_zone, "Pacific/Honolulu");
+    assert_eq!(
+        in_zone(chrono_tz::UTC).rounds[0].date.to_string(),
+        "2026-11-02"
+    );
+}

@@ -94,9 +94,7 @@ pub fn program(stats: &ProgramStats) -> String {
         let _ = writeln!(
             out,
             "Latest: round {} on {} ({}){compared}",
-            latest.seq,
-            latest.scheduled_for.format("%Y-%m-%d"),
-            latest.state
+            latest.seq, latest.date, latest.state
         );
         let rows = [
             (
@@ -219,7 +217,7 @@ fn round_table(rounds: &[RoundStats]) -> String {
         .map(|r| {
             vec![
                 r.seq.to_string(),
-                r.scheduled_for.format("%Y-%m-%d").to_string(),
+                r.date.to_string(),
                 r.state.to_string(),
                 r.participants.to_string(),
                 r.groups.to_string(),

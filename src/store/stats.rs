@@ -14,7 +14,7 @@ use crate::stats::{
 macro_rules! program_ref_query {
     ($filter:literal) => {
         concat!(
-            "SELECT id, workspace_id, name FROM programs ",
+            "SELECT id, workspace_id, name, time_zone FROM programs ",
             $filter,
             " ORDER BY name, workspace_id"
         )
@@ -33,19 +33,20 @@ macro_rules! in_program {
 impl Store {
     /// Every program of every workspace.
     pub async fn stats_programs(&self) -> StoreResult<Vec<ProgramRef>> {
-        let rows: Vec<(i64, i64, String)> = sqlx::query_as(program_ref_query!(""))
+        let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(program_ref_query!(""))
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.into_iter().map(program_ref).collect())
+        rows.into_iter().map(program_ref).collect()
     }
 
     /// The programs called `name` (at most one per workspace).
     pub async fn stats_programs_named(&self, name: &str) -> StoreResult<Vec<ProgramRef>> {
-        let rows: Vec<(i64, i64, String)> = sqlx::query_as(program_ref_query!("WHERE name = $1"))
-            .bind(name)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.into_iter().map(program_ref).collect())
+        let rows: Vec<(i64, i64, String, String)> =
+            sqlx::query_as(program_ref_query!("WHERE name = $1"))
+                .bind(name)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(program_ref).collect()
     }
 
     /// Everything the figures of `program` are computed from, read in one transaction so
@@ -183,12 +184,17 @@ impl Store {
     }
 }
 
-fn program_ref((id, workspace, name): (i64, i64, String)) -> ProgramRef {
-    ProgramRef {
+fn program_ref(
+    (id, workspace, name, time_zone): (i64, i64, String, String),
+) -> StoreResult<ProgramRef> {
+    Ok(ProgramRef {
         id: ProgramId(id),
         workspace_id: WorkspaceId(workspace),
         name,
-    }
+        time_zone: time_zone.parse().map_err(|_| {
+            StoreError::Corrupt(format!("program {id}: unknown time zone `{time_zone}`"))
+        })?,
+    })
 }
 
 fn enrollment_state(state: &str, paused_until: Option<i64>) -> StoreResult<EnrollmentState> {
