@@ -32,6 +32,11 @@ pub(crate) fn participation(rounds: &[RoundStats], id: &str) -> Result<String, R
     let mut svg = String::new();
     let (first, last) = seq_range(rounds);
     let max_people = rounds.iter().map(|r| r.participants).max().unwrap_or(0);
+    // A sixth of each round's slot on either side of its bar, at most 14 px.
+    let slot = (WIDTH as usize - 160) / rounds.len().max(1);
+    let gap = (slot / 6).min(14) as u32;
+    // Value labels above bars only while there is room for them.
+    let labelled = if rounds.len() <= 20 { rounds.len() } else { 0 };
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 400)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
@@ -90,18 +95,25 @@ pub(crate) fn participation(rounds: &[RoundStats], id: &str) -> Result<String, R
                     ],
                     palette::BARS.filled(),
                 );
-                bar.set_margin(0, 0, 14, 14);
+                bar.set_margin(0, 0, gap, gap);
                 bar
             }))
             .map_err(chart_error)?;
         chart
-            .draw_series(rounds.iter().filter(|r| r.participants > 0).map(|round| {
-                Text::new(
-                    round.participants.to_string(),
-                    (SegmentValue::CenterOf(round.seq), round.participants),
-                    palette::text(13, palette::MUTED).pos(Pos::new(HPos::Center, VPos::Bottom)),
-                )
-            }))
+            .draw_series(
+                rounds
+                    .iter()
+                    .take(labelled)
+                    .filter(|r| r.participants > 0)
+                    .map(|round| {
+                        Text::new(
+                            round.participants.to_string(),
+                            (SegmentValue::CenterOf(round.seq), round.participants),
+                            palette::text(13, palette::MUTED)
+                                .pos(Pos::new(HPos::Center, VPos::Bottom)),
+                        )
+                    }),
+            )
             .map_err(chart_error)?;
 
         // An empty slot would look like missing data: say why it is empty.

@@ -218,15 +218,17 @@ fn fold_small_teams(matrix: &TeamMatrix) -> TeamMatrix {
     TeamMatrix { teams, meetings }
 }
 
-/// Long team names are cut so labels keep their column.
+/// Long team names are shortened in the middle, so labels keep their column and names that
+/// differ only at the end ("Region North", "Region South") stay apart.
 fn short(team: &str) -> String {
     const MAX: usize = 18;
-    if team.chars().count() <= MAX {
-        team.to_string()
-    } else {
-        let cut: String = team.chars().take(MAX - 1).collect();
-        format!("{cut}…")
+    let chars: Vec<char> = team.chars().collect();
+    if chars.len() <= MAX {
+        return team.to_string();
     }
+    let head: String = chars[..MAX / 2].iter().collect();
+    let tail: String = chars[chars.len() - (MAX / 2 - 1)..].iter().collect();
+    format!("{}…{}", head.trim_end(), tail.trim_start())
 }
 
 fn describe(matrix: &TeamMatrix) -> String {
@@ -247,5 +249,17 @@ fn describe(matrix: &TeamMatrix) -> String {
         "No meetings reported yet.".to_string()
     } else {
         format!("Pairs of people who met, by team: {}.", pairs.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn long_team_names_keep_their_start_and_end() {
+        assert_eq!(short("Engineering"), "Engineering");
+        assert_eq!(short("Department number 07"), "Departmen…umber 07");
+        assert_eq!(short("Customer Success EMEA North"), "Customer…EA North");
     }
 }

@@ -126,3 +126,34 @@ fn the_participation_chart_marks_skipped_rounds() {
         "no skipped label"
     );
 }
+
+#[test]
+fn a_year_of_rounds_across_twenty_teams_still_renders() {
+    let mut builder = ProgramBuilder::new(1, "coffee");
+    for id in 1..=40 {
+        let team = format!("Department number {:02}", id % 20);
+        builder = builder.person(id, &format!("Person {id}"), Some(&team));
+    }
+    for seq in 1..=52 {
+        builder = builder.round(seq, RoundState::Closed);
+        for pair in 0..20 {
+            let a = 1 + (pair + seq) % 40;
+            let b = 1 + (pair + 20 + 3 * seq) % 40;
+            if a != b {
+                let answers: &[(i64, crate::domain::FeedbackAnswer)] = if (pair + seq) % 3 == 0 {
+                    &[]
+                } else {
+                    &[(a, Met)]
+                };
+                builder = builder.group(seq, &[a, b], Intro::Group(Sent), answers);
+            }
+        }
+    }
+    let now = first_round_at() + Duration::weeks(53);
+    let html = render_html(&overall_stats(&[builder.build()], now), now).unwrap();
+    assert_eq!(html.matches("<svg").count(), 3);
+    assert!(
+        html.contains("Other teams"),
+        "twenty teams are folded to fourteen rows"
+    );
+}
