@@ -32,9 +32,10 @@ pub(crate) fn participation(rounds: &[RoundStats], id: &str) -> Result<String, R
     let mut svg = String::new();
     let (first, last) = seq_range(rounds);
     let max_people = rounds.iter().map(|r| r.participants).max().unwrap_or(0);
-    // A sixth of each round's slot on either side of its bar, at most 14 px.
+    // A sixth of each round's slot on either side of its bar, at most 14 px; and bars no
+    // wider than 120 px, so a young program does not look like a wall.
     let slot = (WIDTH as usize - 160) / rounds.len().max(1);
-    let gap = (slot / 6).min(14) as u32;
+    let gap = (slot / 6).min(14).max(slot.saturating_sub(120) / 2) as u32;
     // Value labels above bars only while there is room for them.
     let labelled = if rounds.len() <= 20 { rounds.len() } else { 0 };
     {
@@ -106,12 +107,14 @@ pub(crate) fn participation(rounds: &[RoundStats], id: &str) -> Result<String, R
                     .take(labelled)
                     .filter(|r| r.participants > 0)
                     .map(|round| {
-                        Text::new(
-                            round.participants.to_string(),
-                            (SegmentValue::CenterOf(round.seq), round.participants),
-                            palette::text(13, palette::MUTED)
-                                .pos(Pos::new(HPos::Center, VPos::Bottom)),
-                        )
+                        // Inside the top of the bar: above it, the rate lines would cross it.
+                        EmptyElement::at((SegmentValue::CenterOf(round.seq), round.participants))
+                            + Text::new(
+                                round.participants.to_string(),
+                                (0, 6),
+                                palette::text(13, palette::INK)
+                                    .pos(Pos::new(HPos::Center, VPos::Top)),
+                            )
                     }),
             )
             .map_err(chart_error)?;

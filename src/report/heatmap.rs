@@ -18,7 +18,7 @@ const SCALE_WIDTH: u32 = 120;
 pub(crate) fn heat_map(matrix: &TeamMatrix, id: &str) -> Result<String, ReportError> {
     let matrix = fold_small_teams(matrix);
     let n = matrix.teams.len();
-    let cell = ((WIDTH - LABEL_AREA - SCALE_WIDTH - 40) / n.max(1) as u32).clamp(30, 64);
+    let cell = ((WIDTH - LABEL_AREA - SCALE_WIDTH - 40) / n.max(1) as u32).clamp(30, 88);
     let side = cell * n as u32;
     let longest_name = matrix
         .teams
