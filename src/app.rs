@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::commands::ProgramDefaults;
 use crate::delivery::{DeliveryWorker, RetryPolicy};
 use crate::domain::{GroupSize, ProgramSettings};
+use crate::export_links::ExportLinks;
 use crate::http::{self, HttpState};
 use crate::metrics::Metrics;
 use crate::roster::RosterPolicy;
@@ -67,6 +68,7 @@ pub struct Core {
     pub delivery: DeliveryWorker,
     pub scheduler: Scheduler,
     pub bot: Bot,
+    pub exports: ExportLinks,
 }
 
 impl Core {
@@ -120,12 +122,14 @@ impl Core {
             chrono::Duration::hours(i64::from(rounds.catch_up_grace_hours)),
             wake.clone(),
         );
+        let exports = ExportLinks::new(settings.server.public_url.clone());
         let backend = BotAdminBackend::new(
             store.clone(),
             planner.clone(),
             chats.clone(),
             clock.clone(),
             wake,
+            exports.clone(),
         );
         let bot = Bot::new(
             store.clone(),
@@ -149,6 +153,7 @@ impl Core {
             delivery,
             scheduler,
             bot,
+            exports,
         })
     }
 }
@@ -189,6 +194,7 @@ impl RunningApp {
             HttpState {
                 store: store.clone(),
                 metrics: core.metrics.clone(),
+                exports: core.exports.clone(),
             },
             platform_routes,
             settings.server.max_body_bytes,

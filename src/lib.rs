@@ -9,6 +9,7 @@ pub mod commands;
 pub mod delivery;
 pub mod domain;
 pub mod export;
+pub mod export_links;
 pub mod http;
 pub mod metrics;
 pub mod report;
