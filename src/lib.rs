@@ -14,6 +14,7 @@ pub mod http;
 pub mod metrics;
 pub mod report;
 pub mod roster;
+pub mod round_cli;
 pub mod rounds;
 pub mod schedule;
 pub mod settings;

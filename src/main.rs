@@ -64,6 +64,11 @@ enum Command {
         #[arg(long, value_name = "FILE.csv")]
         out: PathBuf,
     },
+    /// Rounds on demand: `pourover round run --program coffee [--dry-run]`.
+    Round {
+        #[command(subcommand)]
+        action: RoundAction,
+    },
     /// Write a self-contained HTML report with charts (no network needed to open it).
     Report {
         /// Where to write the HTML file (replaced if it exists).
@@ -72,6 +77,19 @@ enum Command {
         /// One program (default: every program).
         #[arg(long, value_name = "NAME")]
         program: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RoundAction {
+    /// Plan a round of a program now and send its intros (what the schedule would do).
+    Run {
+        /// The program, e.g. coffee.
+        #[arg(long, value_name = "NAME")]
+        program: String,
+        /// Print the groups the round would have; save and send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -176,6 +194,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             user_facing(result, ReportError::is_user_mistake)?;
             println!("wrote {}", out.display());
             Ok(())
+        }
+        Command::Round {
+            action: RoundAction::Run { program, dry_run },
+        } => {
+            let mut stdout = std::io::stdout();
+            let result = pourover::round_cli::run(&settings, &program, dry_run, &mut stdout).await;
+            user_facing(result, pourover::round_cli::RoundCliError::is_user_mistake)
         }
     }
 }
