@@ -18,6 +18,7 @@ use crate::clock::Clock;
 use crate::commands::ProgramDefaults;
 use crate::delivery::{DeliveryWorker, RetryPolicy};
 use crate::domain::{GroupSize, Platform, ProgramSettings, WorkspaceId};
+use crate::export_links::ExportLinks;
 use crate::http::{self, HttpState};
 use crate::metrics::Metrics;
 use crate::roster::RosterPolicy;
@@ -55,6 +56,34 @@ pub async fn open_store(settings: &Settings) -> Result<Store, StoreError> {
     Ok(store)
 }
 
+/// Connects every chat platform the settings configure, each under its workspace.
+pub async fn connect_chats(settings: &Settings, store: &Store) -> Result<ChatDirectory, AppError> {
+    Ok(connect_platforms(settings, store, &Metrics::new())
+        .await?
+        .directory)
+}
+
+/// The connected platforms: the directory the core uses, and each platform's own client
+/// for its inbound side (routes, Socket Mode).
+struct ConnectedChats {
+    directory: ChatDirectory,
+    slack: Option<(WorkspaceId, Arc<SlackChat>)>,
+}
+
+/// Like `connect_chats`, keeping the platform clients and counting their calls in `metrics`.
+async fn connect_platforms(
+    settings: &Settings,
+    store: &Store,
+    metrics: &Metrics,
+) -> Result<ConnectedChats, AppError> {
+    let mut directory = ChatDirectory::default();
+    let slack = connect_slack(settings, store, metrics).await?;
+    if let Some((workspace, chat)) = &slack {
+        directory.insert(*workspace, chat.clone());
+    }
+    Ok(ConnectedChats { directory, slack })
+}
+
 /// What a caller may choose besides settings (the demo and tests move the clock).
 #[derive(Debug, Clone, Default)]
 pub struct AppOptions {
@@ -72,6 +101,7 @@ pub struct Core {
     pub delivery: DeliveryWorker,
     pub scheduler: Scheduler,
     pub bot: Bot,
+    pub exports: ExportLinks,
 }
 
 impl Core {
@@ -136,12 +166,14 @@ impl Core {
             chrono::Duration::hours(i64::from(rounds.catch_up_grace_hours)),
             wake.clone(),
         );
+        let exports = ExportLinks::new(settings.server.public_url.clone());
         let backend = BotAdminBackend::new(
             store.clone(),
             planner.clone(),
             chats.clone(),
             clock.clone(),
             wake,
+            exports.clone(),
         );
         let bot = Bot::new(
             store.clone(),
@@ -165,6 +197,7 @@ impl Core {
             delivery,
             scheduler,
             bot,
+            exports,
         })
     }
 }
@@ -192,17 +225,19 @@ impl RunningApp {
     pub async fn start_with(settings: Settings, options: AppOptions) -> Result<Self, AppError> {
         let store = open_store(&settings).await?;
         let metrics = Metrics::new();
-        let mut chats = ChatDirectory::default();
-        // Platforms go into the directory before the core is built: the core's parts
-        // keep their own copies of it.
-        let slack = connect_slack(&settings, &store, &metrics).await?;
-        if let Some((workspace, chat)) = &slack {
-            chats.insert(*workspace, chat.clone());
-        }
-        let core = Core::with_metrics(&settings, store.clone(), chats, options.clock, metrics)?;
+        // Platforms are connected before the core is built: its parts keep their own
+        // copies of the directory.
+        let chats = connect_platforms(&settings, &store, &metrics).await?;
+        let core = Core::with_metrics(
+            &settings,
+            store.clone(),
+            chats.directory,
+            options.clock,
+            metrics,
+        )?;
         let mut platform_routes = axum::Router::new();
         let mut socket_mode = None;
-        if let Some((workspace, chat)) = slack {
+        if let Some((workspace, chat)) = chats.slack {
             let inbound = SlackInbound::new(core.bot.clone(), chat.clone(), workspace);
             if let Some(secret) = &settings.slack.signing_secret {
                 platform_routes = platform_routes.merge(slack::http_routes(
@@ -227,6 +262,7 @@ impl RunningApp {
             HttpState {
                 store: store.clone(),
                 metrics: core.metrics.clone(),
+                exports: core.exports.clone(),
             },
             platform_routes,
             settings.server.max_body_bytes,

@@ -16,6 +16,7 @@ use crate::rounds::messages;
 use crate::store::{Store, StoreError};
 
 mod admin_backend;
+mod stats_reply;
 
 pub use admin_backend::BotAdminBackend;
 

@@ -18,3 +18,6 @@ pub enum RoundError {
     #[error("pairing engine refused the roster: {0}")]
     Pairing(String),
 }
+
+#[cfg(test)]
+mod tests;
