@@ -121,7 +121,10 @@ async fn a_workspace_admin_runs_a_program_from_creation_to_a_round() {
     let export = bot.command_answer(&owner.id, "admin export coffee").await;
     // The download link is a Slack link in the reply's blocks.
     let blocks = export.blocks.to_string();
-    assert!(blocks.contains("<https://coffee.example.com/exports/"), "{blocks}");
+    assert!(
+        blocks.contains("<https://coffee.example.com/exports/"),
+        "{blocks}"
+    );
     assert!(blocks.contains("|Download coffee.csv>"), "{blocks}");
     let failures = bot.command(&owner.id, "admin failures").await;
     assert!(failures.contains("No failed messages"), "{failures}");
