@@ -27,7 +27,7 @@
 //! ```
 //!
 //! Layout: platform-neutral plumbing at the top level (`clock`, `rng`, `http_server`, …),
-//! Slack in [`slack`]; a Microsoft Teams simulator will live next to it in `teams`.
+//! Slack in [`slack`], Microsoft Teams in [`teams`].
 
 mod clock;
 mod error;
@@ -35,6 +35,7 @@ mod http_server;
 mod rng;
 pub mod slack;
 mod sync;
+pub mod teams;
 
 pub use error::SimError;
 pub use slack::{
@@ -45,3 +46,4 @@ pub use slack::{
     SimConversation, SimUser, SlackAppDriver, SlackSim, SlackSimConfig, TEAM_FIELD_ID,
     TEAM_FIELD_LABEL, UrlVerification,
 };
+pub use teams::{TeamsSim, TeamsSimConfig, TenantSpec};
