@@ -11,10 +11,11 @@ use tokio::task::JoinHandle;
 
 use crate::bot::{Bot, BotAdminBackend, BotConfig, Inbound};
 use crate::chat::ChatDirectory;
+use crate::chat::teams::{TeamsChat, TeamsConfig, TeamsEndpoint};
 use crate::clock::Clock;
 use crate::commands::ProgramDefaults;
 use crate::delivery::{DeliveryWorker, RetryPolicy};
-use crate::domain::{GroupSize, ProgramSettings};
+use crate::domain::{GroupSize, Platform, ProgramSettings, WorkspaceId};
 use crate::http::{self, HttpState};
 use crate::metrics::Metrics;
 use crate::roster::RosterPolicy;
@@ -175,9 +176,20 @@ impl RunningApp {
     /// [`RunningApp::local_addr`].
     pub async fn start_with(settings: Settings, options: AppOptions) -> Result<Self, AppError> {
         let store = open_store(&settings).await?;
-        let chats = ChatDirectory::default();
-        let platform_routes = axum::Router::new();
+        let mut chats = ChatDirectory::default();
+        let mut platform_routes = axum::Router::new();
+        // Chats go into the directory before the core is built: the core clones it.
+        let teams = teams_chat(&settings, &store).await?;
+        if let Some(teams) = &teams {
+            chats.insert(teams.workspace, Arc::new(teams.chat.clone()));
+        }
         let core = Core::new(&settings, store.clone(), chats, options.clock)?;
+        if let Some(teams) = teams {
+            let endpoint =
+                TeamsEndpoint::new(&teams.config, core.bot.clone(), teams.chat, teams.workspace)
+                    .map_err(|err| AppError::Config(err.to_string()))?;
+            platform_routes = platform_routes.merge(crate::chat::teams::routes(endpoint));
+        }
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .map_err(|source| AppError::Bind {
@@ -251,6 +263,42 @@ impl RunningApp {
         self.core.store.close().await;
         result
     }
+}
+
+/// Teams, when its settings switch it on: the tenant's workspace and its chat.
+struct TeamsPlatform {
+    config: TeamsConfig,
+    chat: TeamsChat,
+    workspace: WorkspaceId,
+}
+
+async fn teams_chat(settings: &Settings, store: &Store) -> Result<Option<TeamsPlatform>, AppError> {
+    let teams = &settings.teams;
+    let (Some(app_id), Some(app_password), Some(tenant_id)) =
+        (&teams.app_id, &teams.app_password, &teams.tenant_id)
+    else {
+        return Ok(None);
+    };
+    let config = TeamsConfig {
+        app_id: app_id.clone(),
+        app_password: app_password.clone(),
+        tenant_id: tenant_id.clone(),
+        openid_metadata_url: teams.openid_metadata_url.clone(),
+        token_url: teams.token_url.clone(),
+        admins: settings.admins.clone(),
+    };
+    let workspace = store
+        .upsert_workspace(Platform::Teams, tenant_id, "")
+        .await?;
+    let service_url = store.workspace_service_url(workspace).await?;
+    let chat =
+        TeamsChat::new(&config, service_url).map_err(|err| AppError::Config(err.to_string()))?;
+    tracing::info!(tenant = %tenant_id, "Microsoft Teams is on");
+    Ok(Some(TeamsPlatform {
+        config,
+        chat,
+        workspace,
+    }))
 }
 
 /// Channel-bound programs follow their channels through events; this catches what events
