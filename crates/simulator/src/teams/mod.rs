@@ -38,7 +38,7 @@ mod tenant;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -95,7 +95,7 @@ impl TeamsSim {
             .route(login::JWKS_PATH, get(login::jwks))
             .route("/login/{tenant}/oauth2/v2.0/token", post(login::token))
             .merge(connector::routes())
-            .route("/smba/{*rest}", any(connector::unserved))
+            .fallback(connector::unserved)
             .with_state(state.clone());
         let server = HttpServer::start(listener, router, shutdown);
         tracing::info!(service_url = %state.service_url(), "Teams simulator listening");

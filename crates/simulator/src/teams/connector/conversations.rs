@@ -14,13 +14,13 @@ use crate::teams::rate_limit::LimitClass;
 use crate::teams::state::{TeamsState, TeamsWorld};
 use crate::teams::tenant::{ConversationKind, StoredActivity};
 
-fn parse(body: &Bytes) -> Result<Value, Response> {
+fn parse(body: &Bytes) -> Result<Value, ConnectorError> {
     serde_json::from_slice::<Value>(body).map_err(|_| {
-        error_response(&ConnectorError::new(
+        ConnectorError::new(
             StatusCode::BAD_REQUEST,
             "BadSyntax",
             "The request body is not valid JSON.",
-        ))
+        )
     })
 }
 
@@ -38,7 +38,7 @@ pub(crate) async fn create(
 ) -> Response {
     let body = match parse(&body) {
         Ok(body) => body,
-        Err(response) => return response,
+        Err(error) => return error_response(&error),
     };
     let member = text_at(&body, "/members/0/id")
         .unwrap_or_default()
@@ -123,7 +123,7 @@ async fn post_activity(
 ) -> Response {
     let body = match parse(&body) {
         Ok(body) => body,
-        Err(response) => return response,
+        Err(error) => return error_response(&error),
     };
     let (operation, path) = match &reply_to {
         Some(activity) => (
@@ -173,7 +173,7 @@ pub(crate) async fn update(
 ) -> Response {
     let body = match parse(&body) {
         Ok(body) => body,
-        Err(response) => return response,
+        Err(error) => return error_response(&error),
     };
     let call = Call {
         operation: ConnectorOperation::UpdateActivity,
