@@ -52,12 +52,16 @@ impl Directory {
             .insert(user_id.to_owned(), conversation_id.to_owned());
     }
 
-    pub(crate) fn learn_time_zone(&self, user_id: &str, zone: &str) {
-        if zone.parse::<chrono_tz::Tz>().is_ok() {
-            self.lock()
-                .time_zones
-                .insert(user_id.to_owned(), zone.to_owned());
+    /// True when this is news (a first sighting after a start, or a move).
+    pub(crate) fn learn_time_zone(&self, user_id: &str, zone: &str) -> bool {
+        if zone.parse::<chrono_tz::Tz>().is_err() {
+            return false;
         }
+        let previous = self
+            .lock()
+            .time_zones
+            .insert(user_id.to_owned(), zone.to_owned());
+        previous.as_deref() != Some(zone)
     }
 
     pub(crate) fn learn_team(&self, team_id: &str, name: Option<&str>) {

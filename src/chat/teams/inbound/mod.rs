@@ -23,6 +23,7 @@ use super::chat::TeamsChat;
 use super::render::ACTION_FIELD;
 use super::{TeamsConfig, TeamsError};
 use crate::bot::{Bot, Inbound};
+use crate::chat::Chat;
 use crate::domain::WorkspaceId;
 
 /// Where Teams delivers activities (the bot's "messaging endpoint").
@@ -174,8 +175,23 @@ async fn remember_where_from(endpoint: &TeamsEndpoint, activity: &Activity) {
     {
         directory.learn_personal_conversation(&from.id, &conversation.id);
     }
-    if let Some(zone) = activity.sender_time_zone() {
-        directory.learn_time_zone(&from.id, &zone);
+    // Teams' member records have no time zone; only the person's own client reports
+    // it. When it is news, the stored profile is refreshed so intros show local times.
+    if let Some(zone) = activity.sender_time_zone()
+        && directory.learn_time_zone(&from.id, &zone)
+    {
+        match chat.user_profile(&from.id).await {
+            Ok(profile) => {
+                if let Err(err) = endpoint
+                    .bot
+                    .profile_changed(endpoint.inbound(), &profile)
+                    .await
+                {
+                    tracing::warn!(error = %err, "could not store a time zone");
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "could not refresh a profile"),
+        }
     }
     for (id, name, _) in activity.mentions() {
         directory.learn_person(&id, Some(&name), None);
