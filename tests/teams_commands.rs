@@ -101,7 +101,7 @@ async fn never_takes_a_real_teams_mention_and_answers_with_one() {
         reply.plain_text()
     );
     let mentioned: Vec<String> = reply.mentions().into_iter().map(|(id, _, _)| id).collect();
-    assert_eq!(mentioned, [other.id.clone()]);
+    assert_eq!(mentioned, std::slice::from_ref(&other.id));
     bot.stop().await;
 }
 
