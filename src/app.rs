@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::commands::ProgramDefaults;
 use crate::delivery::{DeliveryWorker, RetryPolicy};
 use crate::domain::{GroupSize, Platform, ProgramSettings, WorkspaceId};
+use crate::export_links::ExportLinks;
 use crate::http::{self, HttpState};
 use crate::metrics::Metrics;
 use crate::roster::RosterPolicy;
@@ -51,6 +52,38 @@ pub async fn open_store(settings: &Settings) -> Result<Store, StoreError> {
     Ok(store)
 }
 
+/// Connects every chat platform the settings configure, each under its workspace.
+pub async fn connect_chats(settings: &Settings, store: &Store) -> Result<ChatDirectory, AppError> {
+    Ok(connect_platforms(settings, store).await?.chats)
+}
+
+/// The connected chats, and what each platform's HTTP routes need once the core exists.
+struct Platforms {
+    chats: ChatDirectory,
+    teams: Option<TeamsPlatform>,
+}
+
+async fn connect_platforms(settings: &Settings, store: &Store) -> Result<Platforms, AppError> {
+    let mut chats = ChatDirectory::default();
+    let teams = teams_chat(settings, store).await?;
+    if let Some(teams) = &teams {
+        chats.insert(teams.workspace, Arc::new(teams.chat.clone()));
+    }
+    Ok(Platforms { chats, teams })
+}
+
+/// Every platform's routes, served by the core's bot.
+fn platform_routes(core: &Core, teams: Option<TeamsPlatform>) -> Result<axum::Router, AppError> {
+    let mut routes = axum::Router::new();
+    if let Some(teams) = teams {
+        let endpoint =
+            TeamsEndpoint::new(&teams.config, core.bot.clone(), teams.chat, teams.workspace)
+                .map_err(|err| AppError::Config(err.to_string()))?;
+        routes = routes.merge(crate::chat::teams::routes(endpoint));
+    }
+    Ok(routes)
+}
+
 /// What a caller may choose besides settings (the demo and tests move the clock).
 #[derive(Debug, Clone, Default)]
 pub struct AppOptions {
@@ -68,6 +101,7 @@ pub struct Core {
     pub delivery: DeliveryWorker,
     pub scheduler: Scheduler,
     pub bot: Bot,
+    pub exports: ExportLinks,
 }
 
 impl Core {
@@ -121,12 +155,14 @@ impl Core {
             chrono::Duration::hours(i64::from(rounds.catch_up_grace_hours)),
             wake.clone(),
         );
+        let exports = ExportLinks::new(settings.server.public_url.clone());
         let backend = BotAdminBackend::new(
             store.clone(),
             planner.clone(),
             chats.clone(),
             clock.clone(),
             wake,
+            exports.clone(),
         );
         let bot = Bot::new(
             store.clone(),
@@ -150,6 +186,7 @@ impl Core {
             delivery,
             scheduler,
             bot,
+            exports,
         })
     }
 }
@@ -176,20 +213,10 @@ impl RunningApp {
     /// [`RunningApp::local_addr`].
     pub async fn start_with(settings: Settings, options: AppOptions) -> Result<Self, AppError> {
         let store = open_store(&settings).await?;
-        let mut chats = ChatDirectory::default();
-        let mut platform_routes = axum::Router::new();
         // Chats go into the directory before the core is built: the core clones it.
-        let teams = teams_chat(&settings, &store).await?;
-        if let Some(teams) = &teams {
-            chats.insert(teams.workspace, Arc::new(teams.chat.clone()));
-        }
-        let core = Core::new(&settings, store.clone(), chats, options.clock)?;
-        if let Some(teams) = teams {
-            let endpoint =
-                TeamsEndpoint::new(&teams.config, core.bot.clone(), teams.chat, teams.workspace)
-                    .map_err(|err| AppError::Config(err.to_string()))?;
-            platform_routes = platform_routes.merge(crate::chat::teams::routes(endpoint));
-        }
+        let platforms = connect_platforms(&settings, &store).await?;
+        let core = Core::new(&settings, store.clone(), platforms.chats, options.clock)?;
+        let platform_routes = platform_routes(&core, platforms.teams)?;
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .map_err(|source| AppError::Bind {
@@ -201,6 +228,7 @@ impl RunningApp {
             HttpState {
                 store: store.clone(),
                 metrics: core.metrics.clone(),
+                exports: core.exports.clone(),
             },
             platform_routes,
             settings.server.max_body_bytes,

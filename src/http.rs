@@ -1,19 +1,22 @@
 //! The HTTP surface: platform routes (mounted by `app`), `/healthz` and `/metrics`.
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
 use serde_json::json;
 
+use crate::export_links::ExportLinks;
 use crate::metrics::{Metrics, OutboxLabels, track_http};
+use crate::stats::ProgramRef;
 use crate::store::Store;
 
 #[derive(Clone, Debug)]
 pub struct HttpState {
     pub store: Store,
     pub metrics: Metrics,
+    pub exports: ExportLinks,
 }
 
 /// The bot's router: `platform_routes` (Slack, Teams) plus health and metrics, with a body
@@ -23,6 +26,7 @@ pub fn router(state: HttpState, platform_routes: Router, max_body_bytes: usize) 
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
+        .route("/exports/{file}", get(export_csv))
         .with_state(state)
         .merge(platform_routes)
         .layer(DefaultBodyLimit::max(max_body_bytes))
@@ -44,6 +48,42 @@ async fn healthz(State(state): State<HttpState>) -> Response {
                 Json(json!({ "status": "unavailable", "database": "unreachable" })),
             )
                 .into_response()
+        }
+    }
+}
+
+/// A CSV export behind a link from `/coffee admin export`; 404 for unknown or expired links
+/// (the same answer for both, so links cannot be probed).
+async fn export_csv(State(state): State<HttpState>, Path(file): Path<String>) -> Response {
+    let Some(program_id) = file
+        .strip_suffix(".csv")
+        .and_then(|token| state.exports.redeem(token))
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let program = match state.store.program(program_id).await {
+        Ok(Some(program)) => program,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "export: cannot load the program");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    match crate::export::program_csv(&state.store, &ProgramRef::from(&program)).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}-export.csv\"", program.name),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "export failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }

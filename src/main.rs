@@ -6,8 +6,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use chrono::Utc;
 use pourover::app::{RunningApp, open_store};
+use pourover::export::ExportError;
+use pourover::report::ReportError;
 use pourover::settings::{Settings, SettingsSources};
+use pourover::stats::{self, OutputFormat, StatsError};
 
 /// Pourover pairs people across teams for coffee chats, on Slack and Microsoft Teams.
 ///
@@ -37,7 +41,63 @@ enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Print admin figures: enrolment, participation, met rate, reach across teams, per round
+    /// and with the trend since the round before.
+    Stats {
+        /// One program (default: every program, then all of them together).
+        #[arg(long, value_name = "NAME")]
+        program: Option<String>,
+        /// Machine-readable output instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a program's rounds, groups, members and feedback as CSV, one line per group.
+    ///
+    /// Columns: round, members (platform user ids joined by `;`: the history format of
+    /// `pourover pair`), date, round_state, group, names, teams, intros, answers (per member,
+    /// in `members` order, joined by `;`), outcome, cross_team, repeat_pairs.
+    Export {
+        /// The program, e.g. coffee.
+        #[arg(long, value_name = "NAME")]
+        program: String,
+        /// Where to write the CSV (replaced if it exists).
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
+    /// Rounds on demand: `pourover round run --program coffee [--dry-run]`.
+    Round {
+        #[command(subcommand)]
+        action: RoundAction,
+    },
+    /// Write a self-contained HTML report with charts (no network needed to open it).
+    Report {
+        /// Where to write the HTML file (replaced if it exists).
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+        /// One program (default: every program).
+        #[arg(long, value_name = "NAME")]
+        program: Option<String>,
+    },
 }
+
+#[derive(Debug, Subcommand)]
+enum RoundAction {
+    /// Plan a round of a program now and send its intros (what the schedule would do).
+    Run {
+        /// The program, e.g. coffee.
+        #[arg(long, value_name = "NAME")]
+        program: String,
+        /// Print the groups the round would have; save and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// A mistake in what the user typed (say, a program that does not exist): shown as one line,
+/// without an error log around it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UserMistake(String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -61,6 +121,10 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli.command, settings)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.is::<UserMistake>() => {
+            eprintln!("pourover: {err}");
+            ExitCode::FAILURE
+        }
         Err(err) => {
             tracing::error!("{err:#}");
             eprintln!("pourover: {err:#}");
@@ -98,7 +162,61 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("healthy");
             Ok(())
         }
+        Command::Stats { program, json } => {
+            let store = open_store(&settings).await?;
+            let format = if json {
+                OutputFormat::Json
+            } else {
+                OutputFormat::Text
+            };
+            let result = stats::stats_command(&store, program.as_deref(), format, Utc::now()).await;
+            store.close().await;
+            print!("{}", user_facing(result, StatsError::is_user_mistake)?);
+            Ok(())
+        }
+        Command::Export { program, out } => {
+            let store = open_store(&settings).await?;
+            let result = pourover::export::export_command(&store, &program, &out).await;
+            store.close().await;
+            let groups = user_facing(result, ExportError::is_user_mistake)?;
+            println!(
+                "wrote {groups} groups of program {program} to {}",
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Report { out, program } => {
+            let store = open_store(&settings).await?;
+            let result =
+                pourover::report::report_command(&store, program.as_deref(), &out, Utc::now())
+                    .await;
+            store.close().await;
+            user_facing(result, ReportError::is_user_mistake)?;
+            println!("wrote {}", out.display());
+            Ok(())
+        }
+        Command::Round {
+            action: RoundAction::Run { program, dry_run },
+        } => {
+            let mut stdout = std::io::stdout();
+            let result = pourover::round_cli::run(&settings, &program, dry_run, &mut stdout).await;
+            user_facing(result, pourover::round_cli::RoundCliError::is_user_mistake)
+        }
     }
+}
+
+/// Turns a typing mistake into a [`UserMistake`]; anything else stays an error with context.
+fn user_facing<T, E>(result: Result<T, E>, is_mistake: fn(&E) -> bool) -> anyhow::Result<T>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    result.map_err(|err| {
+        if is_mistake(&err) {
+            anyhow::Error::new(UserMistake(err.to_string()))
+        } else {
+            anyhow::Error::new(err)
+        }
+    })
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

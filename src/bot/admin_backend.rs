@@ -3,11 +3,14 @@
 use async_trait::async_trait;
 use tokio::sync::Notify;
 
+use super::stats_reply;
 use crate::chat::ChatDirectory;
 use crate::clock::Clock;
 use crate::commands::{AdminBackend, BackendError, Reply, ReplyBlock, RoundNowOutcome};
 use crate::domain::{OutboxKind, Program, WorkspaceId};
+use crate::export_links::ExportLinks;
 use crate::rounds::{PlanOutcome, RoundPlanner};
+use crate::stats::{self, ProgramRef};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug)]
@@ -17,6 +20,7 @@ pub struct BotAdminBackend {
     chats: ChatDirectory,
     clock: Clock,
     delivery: std::sync::Arc<Notify>,
+    exports: ExportLinks,
 }
 
 impl BotAdminBackend {
@@ -26,6 +30,7 @@ impl BotAdminBackend {
         chats: ChatDirectory,
         clock: Clock,
         delivery: std::sync::Arc<Notify>,
+        exports: ExportLinks,
     ) -> Self {
         Self {
             store,
@@ -33,6 +38,7 @@ impl BotAdminBackend {
             chats,
             clock,
             delivery,
+            exports,
         }
     }
 
@@ -108,28 +114,44 @@ impl AdminBackend for BotAdminBackend {
         workspace: WorkspaceId,
         program: Option<&Program>,
     ) -> Result<Reply, BackendError> {
-        let lines = self.summary_lines(workspace).await.map_err(internal)?;
-        let lines: Vec<String> = match program {
-            Some(program) => lines
-                .into_iter()
-                .filter(|line| line.starts_with(&format!("*{}*", program.name)))
-                .collect(),
-            None => lines,
-        };
-        Ok(Reply::default()
-            .with(ReplyBlock::Heading("📊 Coffee stats".into()))
-            .with(ReplyBlock::Text(if lines.is_empty() {
-                "No programs yet.".into()
-            } else {
-                lines.join("\n")
-            })))
+        let now = self.clock.now();
+        match program {
+            Some(program) => {
+                let summary = stats::program_summary(&self.store, &ProgramRef::from(program), now)
+                    .await
+                    .map_err(internal)?;
+                Ok(stats_reply::program_reply(&summary))
+            }
+            None => {
+                let overall = stats::workspace_stats(&self.store, workspace, now)
+                    .await
+                    .map_err(internal)?;
+                Ok(stats_reply::workspace_reply(&overall))
+            }
+        }
     }
 
     async fn export(&self, program: &Program) -> Result<Reply, BackendError> {
-        Ok(Reply::text(format!(
-            "Export *{}* from the server with `pourover export --program {} --out {}.csv`.",
-            program.name, program.name, program.name
-        )))
+        let cli = format!(
+            "`pourover export --program {} --out {}.csv` on the server",
+            program.name, program.name
+        );
+        Ok(match self.exports.grant(program.id) {
+            Some(url) => Reply::text(format!(
+                "Here is the export of *{}*: every round, group and answer.",
+                program.name
+            ))
+            .with(ReplyBlock::Link {
+                label: format!("Download {}.csv", program.name),
+                url,
+            })
+            .with(ReplyBlock::Context(format!(
+                "The link works for an hour. The same file comes from {cli}."
+            ))),
+            None => Reply::text(format!(
+                "Download links need the bot's public address (set POUROVER_PUBLIC_URL).                  Meanwhile the same file comes from {cli}."
+            )),
+        })
     }
 
     async fn failures(&self, workspace: WorkspaceId) -> Result<Reply, BackendError> {

@@ -17,6 +17,7 @@ use crate::store::{Store, StoreError};
 
 mod admin_backend;
 mod install;
+mod stats_reply;
 
 pub use admin_backend::BotAdminBackend;
 pub use install::{ChannelInstall, program_slug};

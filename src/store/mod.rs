@@ -13,6 +13,7 @@ mod members;
 mod outbox;
 mod programs;
 mod rounds;
+mod stats;
 mod workspaces;
 
 use std::str::FromStr;

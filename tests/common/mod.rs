@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod process;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::Path;

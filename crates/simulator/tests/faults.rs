@@ -72,6 +72,46 @@ async fn a_dropped_connection_posts_the_message_yet_the_client_sees_an_error() {
 }
 
 #[tokio::test]
+async fn a_held_reply_shows_the_message_before_the_client_hears_back() {
+    let sim = sim().await;
+    let client = slack_client(&sim.api_url());
+    let bot_token = token(&sim.config().bot_token);
+    let person = sim.people().remove(0);
+    sim.faults().inject(
+        "chat.postMessage",
+        Fault::SlowAfterProcessing(Duration::from_secs(30)),
+        1,
+    );
+
+    let channel = person.id.clone();
+    let call = tokio::spawn(async move {
+        let session = client.open_session(&bot_token);
+        session.chat_post_message(&intro(&channel)).await
+    });
+    let posted = sim
+        .recorder()
+        .wait_for_value(
+            |recorder| {
+                recorder
+                    .all_messages()
+                    .into_iter()
+                    .find(|m| m.text.as_deref() == Some("Meet your coffee partner!"))
+            },
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(
+        posted.is_ok(),
+        "the message is posted while the reply is held"
+    );
+    assert!(
+        !call.is_finished(),
+        "the client is still waiting for its answer"
+    );
+    call.abort();
+}
+
+#[tokio::test]
 async fn a_server_error_or_a_slack_error_posts_nothing() {
     let sim = sim().await;
     let client = slack_client(&sim.api_url());

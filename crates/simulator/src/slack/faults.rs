@@ -18,6 +18,10 @@ pub enum Fault {
     /// Process the call (the message IS posted), then close the connection without
     /// answering: the case that breaks naive retry logic.
     DropConnectionAfterProcessing,
+    /// Process the call (the message IS posted), then hold the answer this long (real
+    /// time): a window in which a test can kill the client after Slack acted but before
+    /// the client learnt of it.
+    SlowAfterProcessing(Duration),
     /// HTTP 429 with this `Retry-After` (whole seconds, sent as is), before anything is
     /// processed. Counted with the real 429s.
     RateLimited { retry_after_seconds: u64 },

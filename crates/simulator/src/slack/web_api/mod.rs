@@ -84,6 +84,7 @@ pub(crate) async fn serve(
     }
 
     let mut drop_after_processing = false;
+    let mut hold_after_processing = None;
     match state.faults.take(spec.name) {
         None => {}
         Some(Fault::ServerError) => {
@@ -111,6 +112,7 @@ pub(crate) async fn serve(
         }
         Some(Fault::Slow(delay)) => tokio::time::sleep(delay).await,
         Some(Fault::DropConnectionAfterProcessing) => drop_after_processing = true,
+        Some(Fault::SlowAfterProcessing(delay)) => hold_after_processing = Some(delay),
     }
 
     if state.rate_limits_enabled() {
@@ -144,6 +146,9 @@ pub(crate) async fn serve(
     if drop_after_processing {
         outcome = CallOutcome::DroppedAfterProcessing;
         response.extensions_mut().insert(DropConnection);
+    }
+    if let Some(delay) = hold_after_processing {
+        tokio::time::sleep(delay).await;
     }
     call.finish(&state, outcome, response)
 }
