@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use pourover::domain::{OutboxItem, OutboxKind, OutboxState};
 use pourover_simulator::teams::{ConnectorFault, ConnectorOperation, TeamsSimConfig, TenantSpec};
-use teams_support::{PATIENCE, TeamsBot, eventually, intros_to};
+use teams_support::{PATIENCE, TeamsBot, intros_to};
 
 /// The bot installed in the first team (8 people and a guest), ready for a round.
 async fn installed() -> TeamsBot {
@@ -56,15 +56,27 @@ async fn intro_rows(bot: &TeamsBot) -> Vec<OutboxItem> {
     rows
 }
 
-/// Waits until no intro is pending or being sent.
-async fn delivery_settled(bot: &TeamsBot) -> Vec<OutboxItem> {
-    eventually("every intro to be sent or failed", PATIENCE, || async {
+/// Waits until the round owes `expected` intros and none is pending or being sent.
+async fn delivery_settled(bot: &TeamsBot, expected: usize) -> Vec<OutboxItem> {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
         let rows = intro_rows(bot).await;
-        rows.iter()
-            .all(|r| matches!(r.state, OutboxState::Sent | OutboxState::Failed))
-            .then_some(rows)
-    })
-    .await
+        let settled = rows
+            .iter()
+            .all(|r| matches!(r.state, OutboxState::Sent | OutboxState::Failed));
+        if rows.len() == expected && settled {
+            return rows;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "intros did not settle: {} rows, expected {expected}: {:?}",
+            rows.len(),
+            rows.iter()
+                .map(|r| (r.state, r.attempts, r.last_error.clone()))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 fn intro_counts(bot: &TeamsBot, people: &[String]) -> HashMap<String, usize> {
@@ -83,8 +95,7 @@ async fn a_round_gives_everyone_exactly_one_intro_naming_their_partners() {
         bot.say(person, "status").await;
     }
     start_round(&bot).await;
-    let rows = delivery_settled(&bot).await;
-    assert_eq!(rows.len(), people.len(), "one intro row per person");
+    let rows = delivery_settled(&bot, people.len()).await;
     assert!(rows.iter().all(|r| r.state == OutboxState::Sent));
 
     let store = bot.app.store();
@@ -143,7 +154,7 @@ async fn a_storm_of_429s_with_retry_after_delays_intros_but_never_doubles_them()
     faults.inject(ConnectorOperation::CreateConversation, throttled.clone(), 3);
     faults.inject_after(ConnectorOperation::SendToConversation, 1, throttled, 6);
     start_round(&bot).await;
-    let rows = delivery_settled(&bot).await;
+    let rows = delivery_settled(&bot, people.len()).await;
     assert!(rows.iter().all(|r| r.state == OutboxState::Sent));
     assert!(intro_counts(&bot, &people).values().all(|n| *n == 1));
     let recorder = bot.sim.recorder();
@@ -183,7 +194,7 @@ async fn server_errors_are_retried_until_every_intro_is_out_once() {
         1,
     );
     start_round(&bot).await;
-    let rows = delivery_settled(&bot).await;
+    let rows = delivery_settled(&bot, people.len()).await;
     assert!(
         rows.iter().all(|r| r.state == OutboxState::Sent),
         "{rows:#?}"
@@ -202,7 +213,7 @@ async fn a_reply_lost_after_creating_a_chat_costs_nothing() {
         2,
     );
     start_round(&bot).await;
-    let rows = delivery_settled(&bot).await;
+    let rows = delivery_settled(&bot, people.len()).await;
     assert!(rows.iter().all(|r| r.state == OutboxState::Sent));
     assert!(
         intro_counts(&bot, &people).values().all(|n| *n == 1),
@@ -226,8 +237,11 @@ async fn a_reply_lost_after_teams_accepted_an_intro_costs_one_duplicate_and_neve
         1,
     );
     start_round(&bot).await;
-    let rows = delivery_settled(&bot).await;
-    assert!(rows.iter().all(|r| r.state == OutboxState::Sent));
+    let rows = delivery_settled(&bot, people.len()).await;
+    assert!(
+        rows.iter().all(|r| r.state == OutboxState::Sent),
+        "{rows:#?}"
+    );
     let counts = intro_counts(&bot, &people);
     assert!(
         counts.values().all(|n| *n >= 1),
@@ -250,12 +264,12 @@ async fn someone_who_blocked_the_bot_is_failed_once_and_listed_for_admins() {
     let blocker = people[3].clone();
     bot.sim.set_blocked(&blocker, true).unwrap();
     start_round(&bot).await;
-    let rows = delivery_settled(&bot).await;
+    let rows = delivery_settled(&bot, people.len()).await;
     let failed: Vec<_> = rows
         .iter()
         .filter(|r| r.state == OutboxState::Failed)
         .collect();
-    assert_eq!(failed.len(), 1);
+    assert_eq!(failed.len(), 1, "{rows:#?}");
     let reason = failed[0].last_error.as_deref().unwrap_or_default();
     assert!(reason.contains("MessageWritesBlocked"), "{reason}");
     let conversation = failed[0].conversation_id.clone().unwrap();
@@ -284,7 +298,7 @@ async fn a_revoked_token_is_replaced_once_and_delivery_goes_on() {
     let before = bot.sim.recorder().token_requests().len();
     bot.sim.revoke_tokens();
     start_round(&bot).await;
-    let rows = delivery_settled(&bot).await;
+    let rows = delivery_settled(&bot, people.len()).await;
     assert!(rows.iter().all(|r| r.state == OutboxState::Sent));
     assert!(intro_counts(&bot, &people).values().all(|n| *n == 1));
     assert_eq!(
@@ -302,8 +316,8 @@ async fn a_large_roster_is_paced_under_teams_limits_without_a_single_429() {
     bot.install(&bot.team(0)).await;
     let people = bot.team(0).members;
     let reply = bot.say(&bot.admin, "admin round now everyone").await;
-    assert!(reply.contains("is planned"), "{reply}");
-    let rows = delivery_settled(&bot).await;
+    assert!(reply.contains("is planned: 60 people"), "{reply}");
+    let rows = delivery_settled(&bot, people.len()).await;
     assert_eq!(rows.len(), 60);
     assert!(rows.iter().all(|r| r.state == OutboxState::Sent));
     assert!(intro_counts(&bot, &people).values().all(|n| *n == 1));

@@ -68,6 +68,13 @@ impl TeamsBot {
         spec: TenantSpec,
         extra: &[(&str, &str)],
     ) -> Self {
+        // `TEAMS_TEST_LOG=pourover=debug` shows what the bot did, for a failing test.
+        if let Ok(filter) = std::env::var("TEAMS_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .try_init();
+        }
         let sim = TeamsSim::start(config, spec)
             .await
             .expect("simulator starts");
@@ -125,19 +132,25 @@ impl TeamsBot {
 
     /// `user` types `text` to the bot; returns the bot's reply as a reader sees it.
     pub async fn say(&self, user: &str, text: &str) -> String {
-        let before = self.sim.recorder().messages_to(user).len();
-        let response = self.driver().message(user, text).await.unwrap();
+        let driver = self.driver();
+        let activity = driver.prepare_message(user, text).unwrap();
+        let id = activity["id"].as_str().unwrap().to_owned();
+        let response = driver.send_activity(activity).await.unwrap();
         assert_eq!(response.status, 200, "{text}");
-        let messages = self.sim.recorder().messages_to(user);
+        // Intros may arrive alongside: the reply is the message answering this one.
+        let replies: Vec<BotActivity> = self
+            .sim
+            .recorder()
+            .messages_to(user)
+            .into_iter()
+            .filter(|m| m.reply_to_id.as_deref() == Some(id.as_str()))
+            .collect();
         assert_eq!(
-            messages.len(),
-            before + 1,
+            replies.len(),
+            1,
             "one reply to `{text}`, sent before the bot answered Teams"
         );
-        messages
-            .last()
-            .map(BotActivity::plain_text)
-            .unwrap_or_default()
+        replies[0].plain_text()
     }
 
     pub async fn stop(self) {
