@@ -128,3 +128,20 @@ async fn activities_from_another_tenant_are_ignored() {
     assert!(bot.sim.recorder().calls().is_empty());
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn an_activity_over_the_body_limit_is_refused_before_anything_else() {
+    let bot = TeamsBot::start_with(
+        pourover_simulator::teams::TeamsSimConfig::default(),
+        pourover_simulator::teams::TenantSpec::default(),
+        &[("POUROVER_MAX_BODY_BYTES", "4096")],
+    )
+    .await;
+    let user = bot.team(0).members[1].clone();
+    let driver = bot.driver();
+    let mut activity = driver.prepare_message(&user, "help").unwrap();
+    activity["text"] = "x".repeat(8192).into();
+    assert_eq!(driver.send_activity(activity).await.unwrap().status, 413);
+    assert!(bot.sim.recorder().calls().is_empty());
+    bot.stop().await;
+}

@@ -52,17 +52,23 @@ async fn intro_rows(store: &Store) -> Vec<OutboxItem> {
 struct Bot {
     child: Child,
     addr: String,
+    /// Its log lines, as they come.
+    lines: mpsc::Receiver<String>,
 }
 
 impl Bot {
     fn start(sim: &TeamsSim, dir: &Path, admin: &str) -> Self {
+        Self::start_logging(sim, dir, admin, "pourover=info")
+    }
+
+    fn start_logging(sim: &TeamsSim, dir: &Path, admin: &str, rust_log: &str) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_pourover"));
         command
             .arg("serve")
             .current_dir(dir)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("RUST_LOG", "pourover=info")
+            .env("RUST_LOG", rust_log)
             // One sender, so "the fourth intro" is a well-defined moment; a short lease,
             // so the restarted bot takes over the dead one's message quickly.
             .env("POUROVER_DELIVERY_WORKERS", "1")
@@ -93,7 +99,16 @@ impl Bot {
                 break addr.to_owned();
             }
         };
-        Self { child, addr }
+        Self {
+            child,
+            addr,
+            lines: received,
+        }
+    }
+
+    /// Everything logged so far.
+    fn log(&self) -> String {
+        self.lines.try_iter().collect::<Vec<_>>().join("\n")
     }
 
     fn messages_url(&self) -> String {
@@ -218,4 +233,53 @@ async fn killed_after_teams_accepted_an_intro_but_before_the_bot_heard_back_one_
         "the one intro in flight at the kill is sent again: {counts:?}"
     );
     assert_eq!(counts.iter().sum::<usize>(), counts.len() + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_never_logs_the_teams_password_or_a_token_even_at_trace_level() {
+    let sim = TeamsSim::start(
+        TeamsSimConfig::default(),
+        TenantSpec::one_team("Coffee Lovers", 4),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let team = sim.teams().remove(0);
+    let admin = team.members[0].clone();
+    let bot = Bot::start_logging(&sim, dir.path(), &admin, "trace");
+    let driver = sim.bot(&bot.messages_url());
+    assert_eq!(
+        driver
+            .install_in_team(&team.id, &admin)
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    assert_eq!(driver.message(&admin, "status").await.unwrap().status, 200);
+    // A refused token is logged as refused, without the token.
+    let forged = driver
+        .clone()
+        .with_forgery(pourover_simulator::teams::TokenForgery::WrongAudience)
+        .message(&admin, "status")
+        .await
+        .unwrap();
+    assert_eq!(forged.status, 403);
+    let delivery = sim.recorder().deliveries().pop().unwrap();
+    assert!(delivery.activity["id"].is_string());
+    let tokens_issued = sim.recorder().token_requests().len();
+    assert!(tokens_issued >= 1);
+    let log = bot.log();
+    drop(bot);
+    assert!(log.contains("refused an activity"), "{log}");
+    assert!(
+        !log.contains(&sim.config().app_password),
+        "the client secret leaked into the logs"
+    );
+    assert!(
+        !log.contains("sim."),
+        "an access token leaked into the logs"
+    );
+    assert!(!log.contains("eyJ"), "a JWT leaked into the logs");
+    sim.shutdown().await;
 }
