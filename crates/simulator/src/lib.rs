@@ -1,4 +1,5 @@
-//! A local Slack workspace on loopback that speaks the real wire format.
+//! A local Slack workspace (and a Microsoft Teams tenant, see [`teams`]) on loopback that
+//! speaks the real wire format.
 //!
 //! The bot talks to it only over real HTTP (and WebSockets for Socket Mode), exactly as it
 //! talks to Slack: slack-morphism's client pointed at [`SlackSim::api_url`], and signed
