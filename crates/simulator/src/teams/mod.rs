@@ -49,7 +49,8 @@ pub use faults::{ConnectorFault, ConnectorFaults, ConnectorOperation};
 pub use login::{BOT_FRAMEWORK_ISSUER, CONNECTOR_SCOPE};
 pub use rate_limit::{ConnectorRateLimits, Window};
 pub use recorder::{
-    ActivityDelivery, BotActivity, ConnectorCall, ConnectorOutcome, TeamsRecorder, TokenRequest,
+    ActivityDelivery, BotActivity, ConnectorCall, ConnectorOutcome, MAX_RECORDED_CALLS,
+    TeamsRecorder, TokenRequest,
 };
 pub use tenant::{SimTeam, TeamsUser, UserRole};
 

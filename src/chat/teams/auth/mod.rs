@@ -5,7 +5,7 @@
 //! 2. the JWT's algorithm is RS256 (the only one Bot Framework's metadata lists) —
 //!    checked before any key is looked up, so `none` and HMAC tokens never get near one;
 //! 3. its `kid` names a key published at the OpenID metadata's `jwks_uri` (refetched,
-//!    rate-limited, when an unknown `kid` shows up — see [`keys`]);
+//!    rate-limited, when an unknown `kid` shows up — see `keys.rs`);
 //! 4. the signature verifies with that key;
 //! 5. issuer `https://api.botframework.com`; audience our app id;
 //! 6. not expired and already valid, with five minutes of clock skew;
