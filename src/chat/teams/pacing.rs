@@ -53,6 +53,9 @@ const TENANT: [Window; 1] = [window(1, 30)];
 
 /// Waits up to this long inline; longer waits go back to the caller.
 const MAX_INLINE_WAIT: Duration = Duration::from_secs(2);
+/// Past this many conversations, logs nobody wrote to for an hour are dropped: a
+/// long-running bot talks to every person once a round, and their logs would pile up.
+const SWEEP_ABOVE: usize = 1024;
 
 #[derive(Debug, Default)]
 struct Logs {
@@ -108,6 +111,11 @@ impl Pacer {
             CallClass::Send | CallClass::CreateConversation => &SEND,
             CallClass::GetMembers => &MEMBERS,
         };
+        if logs.threads.len() > SWEEP_ABOVE {
+            let oldest_kept = now.checked_sub(SEND[3].period).unwrap_or(now);
+            logs.threads
+                .retain(|_, log| log.back().is_some_and(|at| *at > oldest_kept));
+        }
         let key = (class, thread.to_owned());
         wait = wait.max(wait_for_room(
             logs.threads.entry(key.clone()).or_default(),
@@ -190,6 +198,26 @@ mod tests {
             }
             other => panic!("expected a rate limit, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn logs_of_conversations_quiet_for_an_hour_are_forgotten() {
+        let pacer = Pacer::default();
+        let long_ago = Instant::now();
+        let later = long_ago + Duration::from_secs(3600 + 60);
+        for n in 0..=SWEEP_ABOVE {
+            pacer.try_admit(
+                CallClass::Send,
+                &format!("a:{n}"),
+                long_ago + Duration::from_millis(n as u64 * 40),
+            );
+        }
+        assert!(pacer.try_admit(CallClass::Send, "a:now", later).is_zero());
+        assert!(
+            pacer.lock().threads.len() < 10,
+            "{}",
+            pacer.lock().threads.len()
+        );
     }
 
     #[test]
