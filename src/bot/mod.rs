@@ -16,9 +16,11 @@ use crate::rounds::messages;
 use crate::store::{Store, StoreError};
 
 mod admin_backend;
+mod install;
 mod stats_reply;
 
 pub use admin_backend::BotAdminBackend;
+pub use install::{ChannelInstall, program_slug};
 
 /// Where an inbound request came from: which install, and the `Chat` that answers there.
 #[derive(Clone, Copy)]
@@ -33,6 +35,8 @@ pub enum BotError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Roster(#[from] RosterError),
+    #[error("no free program name based on `{0}`")]
+    NoProgramName(String),
 }
 
 /// What a feedback button press did.

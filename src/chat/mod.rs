@@ -4,6 +4,7 @@
 
 pub mod content;
 pub mod slack;
+pub mod teams;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -246,8 +246,9 @@ fn mention(word: &str, sigil: char) -> Option<String> {
         .strip_suffix('>')?
         .strip_prefix(sigil)?;
     let id = inner.split('|').next()?;
+    // Teams user ids run past a hundred characters; Slack's are short.
     let valid = !id.is_empty()
-        && id.len() <= 64
+        && id.len() <= 256
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'));

@@ -43,6 +43,7 @@ pub struct Settings {
     /// Platform user ids that are admins besides workspace owners/admins.
     pub admins: Vec<String>,
     pub slack: SlackSettings,
+    pub teams: TeamsSettings,
     pub rounds: RoundSettings,
     pub delivery: DeliverySettings,
 }
@@ -86,6 +87,27 @@ impl SlackSettings {
 
     pub fn socket_mode(&self) -> bool {
         self.app_token.is_some()
+    }
+}
+
+/// Microsoft Teams through the Bot Framework. On when an app id is set.
+#[derive(Debug, Clone)]
+pub struct TeamsSettings {
+    /// The bot's Microsoft App ID (Azure Bot registration).
+    pub app_id: Option<String>,
+    /// Its client secret; required when Teams is on.
+    pub app_password: Option<SecretString>,
+    /// The Entra tenant this bot serves; required when Teams is on.
+    pub tenant_id: Option<String>,
+    /// Where Bot Framework publishes the keys its tokens are signed with.
+    pub openid_metadata_url: String,
+    /// Where the bot gets its own access tokens (client credentials).
+    pub token_url: String,
+}
+
+impl TeamsSettings {
+    pub fn enabled(&self) -> bool {
+        self.app_id.is_some()
     }
 }
 
@@ -176,6 +198,13 @@ impl Settings {
                 enroll_guests: read.bool("slack.enroll_guests")?,
                 rate_limit_time_scale: read.positive_float("slack.rate_limit_time_scale")?,
             },
+            teams: TeamsSettings {
+                app_id: read.opt_text("teams.app_id")?,
+                app_password: read.secret("teams.app_password")?,
+                tenant_id: read.opt_text("teams.tenant_id")?,
+                openid_metadata_url: read.http_url("teams.openid_metadata_url")?,
+                token_url: read.http_url("teams.token_url")?,
+            },
             rounds: RoundSettings {
                 default_cron: read.text("rounds.default_cron")?,
                 group_size: read.int_in("rounds.group_size", 2..=8)? as u8,
@@ -211,6 +240,22 @@ impl Settings {
             return Err(SettingsError::Missing {
                 key: "slack.bot_token".into(),
                 hint: "Socket Mode (SLACK_APP_TOKEN) also needs SLACK_BOT_TOKEN (xoxb-…)".into(),
+            });
+        }
+        if settings.teams.enabled() && settings.teams.app_password.is_none() {
+            return Err(SettingsError::Missing {
+                key: "teams.app_password".into(),
+                hint: "Teams is on (TEAMS_APP_ID is set), so set TEAMS_APP_PASSWORD (or \
+                       TEAMS_APP_PASSWORD_FILE) to the bot's client secret"
+                    .into(),
+            });
+        }
+        if settings.teams.enabled() && settings.teams.tenant_id.is_none() {
+            return Err(SettingsError::Missing {
+                key: "teams.tenant_id".into(),
+                hint: "Teams is on (TEAMS_APP_ID is set), so set TEAMS_TENANT_ID to the \
+                       Microsoft Entra tenant (directory) id the bot serves"
+                    .into(),
             });
         }
         Ok(settings)
@@ -330,7 +375,7 @@ impl Reader<'_> {
         match parsed {
             // slack-morphism appends `/method.name`: a trailing slash would double it.
             Some(_) => Ok(text.trim().trim_end_matches('/').to_string()),
-            None => Err(self.invalid(key, "an http(s) URL such as https://slack.com/api")),
+            None => Err(self.invalid(key, "an http(s) URL such as https://example.com/path")),
         }
     }
 

@@ -50,7 +50,8 @@ const fn secret(key: &'static str, env: &'static [&'static str]) -> Key {
     }
 }
 
-/// Every setting Pourover reads. The env names of Slack settings are the ones Bolt apps use.
+/// Every setting Pourover reads. The env names of Slack settings are the ones Bolt apps use;
+/// Teams' are Pourover's own (`TEAMS_*`).
 pub const KEYS: &[Key] = &[
     key("server.bind", &["POUROVER_BIND"], Kind::Text),
     key("server.public_url", &["POUROVER_PUBLIC_URL"], Kind::Text),
@@ -96,6 +97,15 @@ pub const KEYS: &[Key] = &[
         &["POUROVER_SLACK_RATE_LIMIT_TIME_SCALE"],
         Kind::Float,
     ),
+    key("teams.app_id", &["TEAMS_APP_ID"], Kind::Text),
+    secret("teams.app_password", &["TEAMS_APP_PASSWORD"]),
+    key("teams.tenant_id", &["TEAMS_TENANT_ID"], Kind::Text),
+    key(
+        "teams.openid_metadata_url",
+        &["TEAMS_OPENID_METADATA_URL"],
+        Kind::Text,
+    ),
+    key("teams.token_url", &["TEAMS_TOKEN_URL"], Kind::Text),
     key(
         "rounds.default_cron",
         &["POUROVER_DEFAULT_CRON"],

@@ -196,3 +196,103 @@ fn every_setting_is_documented_with_a_comment_in_default_toml() {
         );
     }
 }
+
+#[test]
+fn teams_is_off_by_default_and_points_at_the_bot_framework() {
+    let settings = load(&[], None).unwrap();
+    assert!(!settings.teams.enabled());
+    assert_eq!(
+        settings.teams.openid_metadata_url,
+        "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    );
+    assert_eq!(
+        settings.teams.token_url,
+        "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+    );
+}
+
+#[test]
+fn the_teams_environment_names_switch_teams_on() {
+    let settings = load(
+        &[
+            ("TEAMS_APP_ID", "00000000-0000-0000-0000-00000000b07a"),
+            ("TEAMS_APP_PASSWORD", "pa55word"),
+            ("TEAMS_TENANT_ID", "72f988bf-0000-0000-0000-000000000001"),
+            ("TEAMS_OPENID_METADATA_URL", "http://127.0.0.1:9/openid"),
+            ("TEAMS_TOKEN_URL", "http://127.0.0.1:9/token"),
+        ],
+        None,
+    )
+    .unwrap();
+    assert!(settings.teams.enabled());
+    assert_eq!(
+        settings.teams.app_id.as_deref(),
+        Some("00000000-0000-0000-0000-00000000b07a")
+    );
+    assert_eq!(
+        settings.teams.app_password.unwrap().expose_secret(),
+        "pa55word"
+    );
+    assert_eq!(
+        settings.teams.tenant_id.as_deref(),
+        Some("72f988bf-0000-0000-0000-000000000001")
+    );
+    assert_eq!(
+        settings.teams.openid_metadata_url,
+        "http://127.0.0.1:9/openid"
+    );
+    assert_eq!(settings.teams.token_url, "http://127.0.0.1:9/token");
+}
+
+#[test]
+fn teams_without_a_password_stops_start_up_naming_it() {
+    let err = load(
+        &[("TEAMS_APP_ID", "app"), ("TEAMS_TENANT_ID", "tenant")],
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("teams.app_password"), "{err}");
+    assert!(err.contains("TEAMS_APP_PASSWORD"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn teams_without_a_tenant_stops_start_up_naming_it() {
+    let err = load(
+        &[("TEAMS_APP_ID", "app"), ("TEAMS_APP_PASSWORD", "pw")],
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("TEAMS_TENANT_ID"), "{err}");
+}
+
+#[test]
+fn the_teams_password_can_come_from_a_file_and_never_shows_in_debug_output() {
+    let secret_file = config_file("teams-very-secret\n");
+    let path = secret_file.path().to_str().unwrap().to_string();
+    let settings = load(
+        &[
+            ("TEAMS_APP_ID", "app"),
+            ("TEAMS_TENANT_ID", "tenant"),
+            ("TEAMS_APP_PASSWORD_FILE", &path),
+        ],
+        None,
+    )
+    .unwrap();
+    assert!(!format!("{settings:?}").contains("very-secret"));
+    assert_eq!(
+        settings.teams.app_password.unwrap().expose_secret(),
+        "teams-very-secret"
+    );
+}
+
+#[test]
+fn a_malformed_teams_url_names_its_variable() {
+    let err = load(&[("TEAMS_TOKEN_URL", "not a url")], None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("teams.token_url"), "{err}");
+    assert!(err.contains("TEAMS_TOKEN_URL"), "{err}");
+}

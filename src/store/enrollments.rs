@@ -67,7 +67,10 @@ impl Store {
         member: MemberId,
     ) -> StoreResult<EnrollmentChange> {
         let now = to_ms(Utc::now());
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: this transaction reads, then writes. A deferred one would fail at
+        // once with SQLITE_BUSY_SNAPSHOT when another writer commits in between (two
+        // roster reconciliations at the same time), where busy_timeout cannot help.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let existing: Option<String> = sqlx::query_scalar(
             "SELECT state FROM enrollments WHERE program_id = $1 AND member_id = $2",
         )

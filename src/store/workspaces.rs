@@ -41,6 +41,19 @@ impl Store {
         Ok(())
     }
 
+    /// Where the platform's API lives for this install, if an activity told us.
+    pub async fn workspace_service_url(
+        &self,
+        workspace: WorkspaceId,
+    ) -> StoreResult<Option<String>> {
+        let url: Option<Option<String>> =
+            sqlx::query_scalar("SELECT service_url FROM workspaces WHERE id = $1")
+                .bind(workspace.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(url.flatten())
+    }
+
     /// Every workspace with its platform and external id.
     pub async fn list_workspaces(&self) -> StoreResult<Vec<(WorkspaceId, Platform, String)>> {
         let rows: Vec<(i64, String, String)> =
@@ -78,5 +91,23 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_eq!(store.list_workspaces().await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_remembered_service_url_reads_back() {
+        let store = temp_store().await;
+        let teams = store
+            .upsert_workspace(Platform::Teams, "tenant", "")
+            .await
+            .unwrap();
+        assert_eq!(store.workspace_service_url(teams).await.unwrap(), None);
+        store
+            .set_workspace_service_url(teams, "https://smba.trafficmanager.net/amer/")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.workspace_service_url(teams).await.unwrap().as_deref(),
+            Some("https://smba.trafficmanager.net/amer/")
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! A local Slack workspace on loopback that speaks the real wire format.
+//! A local Slack workspace (and a Microsoft Teams tenant, see [`teams`]) on loopback that
+//! speaks the real wire format.
 //!
 //! The bot talks to it only over real HTTP (and WebSockets for Socket Mode), exactly as it
 //! talks to Slack: slack-morphism's client pointed at [`SlackSim::api_url`], and signed
@@ -27,7 +28,7 @@
 //! ```
 //!
 //! Layout: platform-neutral plumbing at the top level (`clock`, `rng`, `http_server`, …),
-//! Slack in [`slack`]; a Microsoft Teams simulator will live next to it in `teams`.
+//! Slack in [`slack`], Microsoft Teams in [`teams`].
 
 mod clock;
 mod error;
@@ -35,6 +36,7 @@ mod http_server;
 mod rng;
 pub mod slack;
 mod sync;
+pub mod teams;
 
 pub use error::SimError;
 pub use slack::{
@@ -45,3 +47,4 @@ pub use slack::{
     SimConversation, SimUser, SlackAppDriver, SlackSim, SlackSimConfig, TEAM_FIELD_ID,
     TEAM_FIELD_LABEL, UrlVerification,
 };
+pub use teams::{TeamsSim, TeamsSimConfig, TenantSpec};

@@ -64,6 +64,15 @@ fn member_commands_parse() {
 }
 
 #[test]
+fn a_teams_user_id_of_a_hundred_characters_is_a_mention() {
+    let id = format!("29:1{}", "Ab9_-".repeat(20));
+    assert_eq!(
+        ok(&format!("never <@{id}>")),
+        Command::Never { user_id: id }
+    );
+}
+
+#[test]
 fn admin_commands_parse() {
     assert_eq!(ok("admin"), Command::Admin(AdminCommand::Help));
     assert_eq!(
