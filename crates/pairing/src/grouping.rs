@@ -8,6 +8,7 @@ use crate::model::{Settings, Solver};
 use crate::outcome::UnplacedReason;
 use crate::polish;
 use crate::roster::{PersonIx, Roster};
+use crate::trio;
 
 /// Above this many units (people or parts, plus sit-out dummies) in a round,
 /// [`Solver::Auto`](crate::Solver::Auto) uses the approximate solver. At this size the
@@ -29,6 +30,17 @@ pub(crate) fn group<Id>(roster: &Roster<'_, Id>, settings: &Settings) -> Groupin
                 .collect(),
         };
     };
+    let odd_pairs = settings.group_size == 2 && people % 2 == 1;
+    if odd_pairs && people <= trio::SMALL_ODD_ROSTER {
+        let method = method_for(settings.solver, people);
+        if let Some(groups) = trio::best_split(roster, method, roster.seed()) {
+            return Grouping {
+                groups,
+                unplaced: Vec::new(),
+            };
+        }
+        // Exclusions rule out every trio: the general path finds who cannot be placed.
+    }
     let mut parts: Vec<Vec<PersonIx>> = (0..people as PersonIx).map(|p| vec![p]).collect();
     let mut leftovers = Vec::new();
     for (round_number, round) in merge_rounds(layout.base).iter().enumerate() {
@@ -141,7 +153,7 @@ pub(crate) fn cost_with<Id>(
 }
 
 /// The parts in one merge round, as units to match.
-struct Parts<'p, 'r, Id> {
+pub(crate) struct Parts<'p, 'r, Id> {
     roster: &'p Roster<'r, Id>,
     parts: &'p [Vec<PersonIx>],
     round: &'p MergeRound,
@@ -150,7 +162,11 @@ struct Parts<'p, 'r, Id> {
 }
 
 impl<'p, 'r, Id> Parts<'p, 'r, Id> {
-    fn new(roster: &'p Roster<'r, Id>, parts: &'p [Vec<PersonIx>], round: &'p MergeRound) -> Self {
+    pub fn new(
+        roster: &'p Roster<'r, Id>,
+        parts: &'p [Vec<PersonIx>],
+        round: &'p MergeRound,
+    ) -> Self {
         let largest = parts.iter().map(Vec::len).max().unwrap_or(1) as i64;
         let pair = roster.max_pair_cost();
         let pairs = largest * largest;

@@ -44,6 +44,7 @@ mod polish;
 mod quality;
 mod roster;
 pub mod synthetic;
+mod trio;
 
 use std::hash::Hash;
 
