@@ -1,1 +1,257 @@
-fn main() {}
+//! The `pourover` command line: a thin layer over the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use chrono::Utc;
+use pourover::app::{RunningApp, open_store};
+use pourover::export::ExportError;
+use pourover::report::ReportError;
+use pourover::settings::{Settings, SettingsSources};
+use pourover::stats::{self, OutputFormat, StatsError};
+
+/// Pourover pairs people across teams for coffee chats, on Slack and Microsoft Teams.
+///
+/// Configuration comes from config/default.toml, an optional --config file, then environment
+/// variables (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, POUROVER_DATABASE_URL, …); see the README.
+#[derive(Debug, Parser)]
+#[command(name = "pourover", version, about, long_about)]
+struct Cli {
+    /// A TOML file overriding config/default.toml (environment variables still win).
+    #[arg(long, short = 'c', global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the bot: HTTP endpoints (or Socket Mode), scheduler and message delivery.
+    Serve,
+    /// Create or upgrade the database schema, then exit. `serve` does this too.
+    Migrate,
+    /// Ask a running bot's /healthz whether it is healthy (exit 0) or not (exit 1). Used by
+    /// the Docker HEALTHCHECK, so the image needs no curl.
+    Healthcheck {
+        /// Defaults to http://127.0.0.1:<port of server.bind>/healthz.
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Print admin figures: enrolment, participation, met rate, reach across teams, per round
+    /// and with the trend since the round before.
+    Stats {
+        /// One program (default: every program, then all of them together).
+        #[arg(long, value_name = "NAME")]
+        program: Option<String>,
+        /// Machine-readable output instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a program's rounds, groups, members and feedback as CSV, one line per group.
+    ///
+    /// Columns: round, members (platform user ids joined by `;`: the history format of
+    /// `pourover pair`), date, round_state, group, names, teams, intros, answers (per member,
+    /// in `members` order, joined by `;`), outcome, cross_team, repeat_pairs.
+    Export {
+        /// The program, e.g. coffee.
+        #[arg(long, value_name = "NAME")]
+        program: String,
+        /// Where to write the CSV (replaced if it exists).
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
+    /// Rounds on demand: `pourover round run --program coffee [--dry-run]`.
+    Round {
+        #[command(subcommand)]
+        action: RoundAction,
+    },
+    /// Write a self-contained HTML report with charts (no network needed to open it).
+    Report {
+        /// Where to write the HTML file (replaced if it exists).
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+        /// One program (default: every program).
+        #[arg(long, value_name = "NAME")]
+        program: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RoundAction {
+    /// Plan a round of a program now and send its intros (what the schedule would do).
+    Run {
+        /// The program, e.g. coffee.
+        #[arg(long, value_name = "NAME")]
+        program: String,
+        /// Print the groups the round would have; save and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// A mistake in what the user typed (say, a program that does not exist): shown as one line,
+/// without an error log around it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UserMistake(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(SettingsSources {
+        base_dir: Some(std::path::Path::new(".")),
+        config_file: cli.config.as_deref(),
+    }) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("pourover: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    pourover::telemetry::init(settings.server.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("pourover: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.is::<UserMistake>() => {
+            eprintln!("pourover: {err}");
+            ExitCode::FAILURE
+        }
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("pourover: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let store = open_store(&settings)
+                .await
+                .context("migrating the database")?;
+            store.close().await;
+            println!("database at {} is up to date", settings.database.url);
+            Ok(())
+        }
+        Command::Healthcheck { url } => {
+            let url = url.unwrap_or_else(|| {
+                format!("http://127.0.0.1:{}/healthz", settings.server.bind.port())
+            });
+            let response = reqwest::Client::new()
+                .get(&url)
+                .timeout(std::time::Duration::from_secs(5))
+                .send()
+                .await
+                .with_context(|| format!("cannot reach {url}"))?;
+            anyhow::ensure!(
+                response.status().is_success(),
+                "{url} answered {}",
+                response.status()
+            );
+            println!("healthy");
+            Ok(())
+        }
+        Command::Stats { program, json } => {
+            let store = open_store(&settings).await?;
+            let format = if json {
+                OutputFormat::Json
+            } else {
+                OutputFormat::Text
+            };
+            let result = stats::stats_command(&store, program.as_deref(), format, Utc::now()).await;
+            store.close().await;
+            print!("{}", user_facing(result, StatsError::is_user_mistake)?);
+            Ok(())
+        }
+        Command::Export { program, out } => {
+            let store = open_store(&settings).await?;
+            let result = pourover::export::export_command(&store, &program, &out).await;
+            store.close().await;
+            let groups = user_facing(result, ExportError::is_user_mistake)?;
+            println!(
+                "wrote {groups} groups of program {program} to {}",
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Report { out, program } => {
+            let store = open_store(&settings).await?;
+            let result =
+                pourover::report::report_command(&store, program.as_deref(), &out, Utc::now())
+                    .await;
+            store.close().await;
+            user_facing(result, ReportError::is_user_mistake)?;
+            println!("wrote {}", out.display());
+            Ok(())
+        }
+        Command::Round {
+            action: RoundAction::Run { program, dry_run },
+        } => {
+            let mut stdout = std::io::stdout();
+            let result = pourover::round_cli::run(&settings, &program, dry_run, &mut stdout).await;
+            user_facing(result, pourover::round_cli::RoundCliError::is_user_mistake)
+        }
+    }
+}
+
+/// Turns a typing mistake into a [`UserMistake`]; anything else stays an error with context.
+fn user_facing<T, E>(result: Result<T, E>, is_mistake: fn(&E) -> bool) -> anyhow::Result<T>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    result.map_err(|err| {
+        if is_mistake(&err) {
+            anyhow::Error::new(UserMistake(err.to_string()))
+        } else {
+            anyhow::Error::new(err)
+        }
+    })
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = RunningApp::start(settings).await?;
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    app.shutdown().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,171 @@
+//! The Web API methods the simulator serves: their rate tier, which token they want, the
+//! parameters they read, and which of those Slack's 2020 OpenAPI spec predates.
+
+use crate::slack::rate_limit::RateClass;
+
+/// Which token a method wants in `Authorization: Bearer …`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// The bot token (`xoxb-…`).
+    Bot,
+    /// The app-level token (`xapp-…`), Socket Mode only.
+    App,
+}
+
+/// Something the simulator serves that the OpenAPI spec (2020) does not list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewerThanSpec {
+    /// The parameter, or `None` for the method itself.
+    pub param: Option<&'static str>,
+    pub reason: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodSpec {
+    pub name: &'static str,
+    pub rate: RateClass,
+    pub token: TokenKind,
+    /// Every parameter a handler reads (besides `token`).
+    pub params: &'static [&'static str],
+    pub newer_than_spec: &'static [NewerThanSpec],
+}
+
+const METADATA_IS_NEWER: NewerThanSpec = NewerThanSpec {
+    param: Some("metadata"),
+    reason: "message metadata shipped in 2022; slack-morphism sends it in SlackMessageContent",
+};
+
+pub(crate) const SERVED_METHODS: &[MethodSpec] = &[
+    MethodSpec {
+        name: "auth.test",
+        rate: RateClass::AuthTest,
+        token: TokenKind::Bot,
+        params: &[],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
+        name: "apps.connections.open",
+        rate: RateClass::Tier1,
+        token: TokenKind::App,
+        params: &[],
+        newer_than_spec: &[NewerThanSpec {
+            param: None,
+            reason: "Socket Mode (2020-11) is newer than the spec; slack-morphism's Socket Mode client calls it",
+        }],
+    },
+    MethodSpec {
+        name: "users.list",
+        rate: RateClass::Tier2,
+        token: TokenKind::Bot,
+        params: &["cursor", "limit", "include_locale", "team_id"],
+        newer_than_spec: &[NewerThanSpec {
+            param: Some("team_id"),
+            reason: "org-wide apps pass team_id; slack-morphism's SlackApiUsersListRequest sends it",
+        }],
+    },
+    MethodSpec {
+        name: "users.info",
+        rate: RateClass::Tier4,
+        token: TokenKind::Bot,
+        params: &["user", "include_locale"],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
+        name: "users.profile.get",
+        rate: RateClass::Tier4,
+        token: TokenKind::Bot,
+        params: &["user", "include_labels"],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
+        name: "team.profile.get",
+        rate: RateClass::Tier3,
+        token: TokenKind::Bot,
+        params: &["visibility"],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
+        name: "conversations.members",
+        rate: RateClass::Tier4,
+        token: TokenKind::Bot,
+        params: &["channel", "cursor", "limit"],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
+        name: "conversations.list",
+        rate: RateClass::Tier2,
+        token: TokenKind::Bot,
+        params: &["cursor", "limit", "types", "exclude_archived"],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
+        name: "conversations.info",
+        rate: RateClass::Tier3,
+        token: TokenKind::Bot,
+        params: &["channel", "include_num_members", "include_locale"],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
+        name: "conversations.open",
+        rate: RateClass::Tier3,
+        token: TokenKind::Bot,
+        params: &["channel", "users", "return_im"],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
+        name: "conversations.history",
+        rate: RateClass::Tier3,
+        token: TokenKind::Bot,
+        params: &[
+            "channel",
+            "cursor",
+            "limit",
+            "latest",
+            "oldest",
+            "inclusive",
+            "include_all_metadata",
+        ],
+        newer_than_spec: &[NewerThanSpec {
+            param: Some("include_all_metadata"),
+            reason: "returns message metadata (2022); slack-morphism's SlackApiConversationsHistoryRequest sends it",
+        }],
+    },
+    MethodSpec {
+        name: "chat.postMessage",
+        rate: RateClass::Posting,
+        token: TokenKind::Bot,
+        params: &["channel", "text", "blocks", "metadata", "thread_ts"],
+        newer_than_spec: &[METADATA_IS_NEWER],
+    },
+    MethodSpec {
+        name: "chat.postEphemeral",
+        rate: RateClass::Tier4,
+        token: TokenKind::Bot,
+        params: &["channel", "user", "text", "blocks", "thread_ts"],
+        newer_than_spec: &[],
+    },
+    MethodSpec {
+        name: "chat.update",
+        rate: RateClass::Tier3,
+        token: TokenKind::Bot,
+        params: &["channel", "ts", "text", "blocks", "metadata"],
+        newer_than_spec: &[METADATA_IS_NEWER],
+    },
+    MethodSpec {
+        name: "views.publish",
+        rate: RateClass::Tier4,
+        token: TokenKind::Bot,
+        params: &["user_id", "view", "hash"],
+        newer_than_spec: &[],
+    },
+];
+
+/// The served method called `name`.
+pub(crate) fn lookup(name: &str) -> Option<&'static MethodSpec> {
+    SERVED_METHODS.iter().find(|spec| spec.name == name)
+}
+
+/// Every method the simulator serves, with its parameters (for conformance tests).
+pub fn served_methods() -> &'static [MethodSpec] {
+    SERVED_METHODS
+}

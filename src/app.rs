@@ -1,0 +1,292 @@
+//! Wiring: database, chat platforms, router, background tasks and shutdown. The only place
+//! (with `main.rs`) where concrete pieces are put together.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::bot::{Bot, BotAdminBackend, BotConfig, Inbound};
+use crate::chat::ChatDirectory;
+use crate::clock::Clock;
+use crate::commands::ProgramDefaults;
+use crate::delivery::{DeliveryWorker, RetryPolicy};
+use crate::domain::{GroupSize, ProgramSettings};
+use crate::export_links::ExportLinks;
+use crate::http::{self, HttpState};
+use crate::metrics::Metrics;
+use crate::roster::RosterPolicy;
+use crate::rounds::{RoundConfig, RoundPlanner};
+use crate::schedule::Scheduler;
+use crate::settings::Settings;
+use crate::store::{Store, StoreError, StoreOptions};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("HTTP server failed: {0}")]
+    Serve(std::io::Error),
+    #[error("invalid setting: {0}")]
+    Config(String),
+}
+
+/// Opens the configured database and brings its schema up to date.
+pub async fn open_store(settings: &Settings) -> Result<Store, StoreError> {
+    let store = Store::connect(&StoreOptions {
+        url: settings.database.url.clone(),
+        max_connections: settings.database.max_connections,
+        busy_timeout: Duration::from_millis(settings.database.busy_timeout_ms),
+    })
+    .await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Connects every chat platform the settings configure, each under its workspace.
+pub async fn connect_chats(settings: &Settings, store: &Store) -> Result<ChatDirectory, AppError> {
+    let _ = (settings, store);
+    Ok(ChatDirectory::default())
+}
+
+/// What a caller may choose besides settings (the demo and tests move the clock).
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    pub clock: Clock,
+}
+
+/// Everything the core needs, built from settings; shared by `serve`, `round run` and tests.
+#[derive(Debug, Clone)]
+pub struct Core {
+    pub store: Store,
+    pub metrics: Metrics,
+    pub clock: Clock,
+    pub chats: ChatDirectory,
+    pub planner: RoundPlanner,
+    pub delivery: DeliveryWorker,
+    pub scheduler: Scheduler,
+    pub bot: Bot,
+    pub exports: ExportLinks,
+}
+
+impl Core {
+    pub fn new(
+        settings: &Settings,
+        store: Store,
+        chats: ChatDirectory,
+        clock: Clock,
+    ) -> Result<Self, AppError> {
+        let metrics = Metrics::new();
+        let policy = RosterPolicy {
+            enroll_guests: settings.slack.enroll_guests,
+        };
+        let rounds = &settings.rounds;
+        let group_size = GroupSize::new(i64::from(rounds.group_size))
+            .map_err(|err| AppError::Config(format!("rounds.group_size: {err}")))?;
+        let program_settings = ProgramSettings {
+            group_size,
+            lookback_rounds: rounds.lookback_rounds,
+            nudge_after_hours: rounds.nudge_after_hours,
+            close_after_hours: rounds.close_after_hours,
+        };
+        crate::domain::Schedule::parse(&rounds.default_cron, "UTC")
+            .map_err(|err| AppError::Config(format!("rounds.default_cron: {err}")))?;
+        let planner = RoundPlanner::new(
+            store.clone(),
+            RoundConfig {
+                icebreakers: rounds.icebreakers.clone(),
+                policy,
+                ghost_pause_after: rounds.ghost_pause_after,
+            },
+            metrics.clone(),
+        );
+        let delivery = DeliveryWorker::new(
+            store.clone(),
+            chats.clone(),
+            RetryPolicy {
+                max_attempts: settings.delivery.max_attempts,
+                base: Duration::from_millis(settings.delivery.backoff_base_ms),
+                max: Duration::from_millis(settings.delivery.backoff_max_ms),
+            },
+            Duration::from_secs(settings.delivery.lease_seconds),
+            clock.clone(),
+        );
+        let wake: Arc<Notify> = delivery.waker();
+        let scheduler = Scheduler::new(
+            store.clone(),
+            planner.clone(),
+            chats.clone(),
+            clock.clone(),
+            chrono::Duration::hours(i64::from(rounds.catch_up_grace_hours)),
+            wake.clone(),
+        );
+        let exports = ExportLinks::new(settings.server.public_url.clone());
+        let backend = BotAdminBackend::new(
+            store.clone(),
+            planner.clone(),
+            chats.clone(),
+            clock.clone(),
+            wake,
+            exports.clone(),
+        );
+        let bot = Bot::new(
+            store.clone(),
+            BotConfig {
+                extra_admins: settings.admins.clone(),
+                policy,
+                defaults: ProgramDefaults {
+                    cron: rounds.default_cron.clone(),
+                    settings: program_settings,
+                },
+            },
+            backend,
+            clock.clone(),
+        );
+        Ok(Self {
+            store,
+            metrics,
+            clock,
+            chats,
+            planner,
+            delivery,
+            scheduler,
+            bot,
+            exports,
+        })
+    }
+}
+
+/// A bot serving on a socket, until [`RunningApp::shutdown`].
+#[derive(Debug)]
+pub struct RunningApp {
+    addr: SocketAddr,
+    core: Core,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<Result<(), AppError>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// How often channel-bound programs are reconciled with their channels.
+const CHANNEL_SYNC_PERIOD: Duration = Duration::from_secs(24 * 3600);
+
+impl RunningApp {
+    pub async fn start(settings: Settings) -> Result<Self, AppError> {
+        Self::start_with(settings, AppOptions::default()).await
+    }
+
+    /// Starts everything the settings ask for. Binding port 0 picks a free port; see
+    /// [`RunningApp::local_addr`].
+    pub async fn start_with(settings: Settings, options: AppOptions) -> Result<Self, AppError> {
+        let store = open_store(&settings).await?;
+        let chats = ChatDirectory::default();
+        let platform_routes = axum::Router::new();
+        let core = Core::new(&settings, store.clone(), chats, options.clock)?;
+        let listener = TcpListener::bind(settings.server.bind)
+            .await
+            .map_err(|source| AppError::Bind {
+                addr: settings.server.bind,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(AppError::Serve)?;
+        let router = http::router(
+            HttpState {
+                store: store.clone(),
+                metrics: core.metrics.clone(),
+                exports: core.exports.clone(),
+            },
+            platform_routes,
+            settings.server.max_body_bytes,
+        );
+        let (stop, stopped) = watch::channel(false);
+        let mut server_stop = stopped.clone();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = server_stop.wait_for(|stop| *stop).await;
+                })
+                .await
+                .map_err(AppError::Serve)
+        });
+        let tasks = vec![
+            tokio::spawn(
+                core.delivery
+                    .clone()
+                    .run(settings.delivery.workers, stopped.clone()),
+            ),
+            tokio::spawn(core.scheduler.clone().run(
+                Duration::from_secs(settings.rounds.tick_seconds),
+                stopped.clone(),
+            )),
+            tokio::spawn(sync_channels_daily(core.clone(), stopped)),
+        ];
+        tracing::info!(%addr, "listening");
+        Ok(Self {
+            addr,
+            core,
+            stop,
+            server,
+            tasks,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.core.store
+    }
+
+    pub fn core(&self) -> &Core {
+        &self.core
+    }
+
+    /// Stops accepting requests, lets in-flight ones and background work finish, then
+    /// closes the database.
+    pub async fn shutdown(self) -> Result<(), AppError> {
+        let _ = self.stop.send(true);
+        let result = match self.server.await {
+            Ok(result) => result,
+            Err(join) => Err(AppError::Serve(std::io::Error::other(join))),
+        };
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        self.core.store.close().await;
+        result
+    }
+}
+
+/// Channel-bound programs follow their channels through events; this catches what events
+/// missed (the bot was down, an event was lost): at start-up, then daily.
+async fn sync_channels_daily(core: Core, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        for workspace in core.chats.workspaces().collect::<Vec<_>>() {
+            if let Some(chat) = core.chats.get(workspace) {
+                let at = Inbound {
+                    workspace,
+                    chat: chat.as_ref(),
+                };
+                if let Err(err) = core.bot.sync_channels(at).await {
+                    tracing::warn!(error = %err, "channel reconciliation failed");
+                }
+            }
+        }
+        let cutoff = core.clock.now() - chrono::Duration::days(2);
+        if let Err(err) = core.store.prune_processed_events(cutoff).await {
+            tracing::warn!(error = %err, "could not prune processed events");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(CHANNEL_SYNC_PERIOD) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Slack: the only place Slack's types appear.

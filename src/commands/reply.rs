@@ -1,0 +1,107 @@
+//! What a command answers, without platform markup (see `chat::content` for the markup
+//! conventions). Replies to commands are always private to the person who typed them.
+
+use super::grammar::UsageError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyBlock {
+    Heading(String),
+    Text(String),
+    /// Label/value pairs, shown as a compact grid.
+    Fields(Vec<(String, String)>),
+    /// Small print under the main text.
+    Context(String),
+    Divider,
+    /// A link with a label (e.g. a CSV export).
+    Link {
+        label: String,
+        url: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reply {
+    pub blocks: Vec<ReplyBlock>,
+}
+
+impl Reply {
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            blocks: vec![ReplyBlock::Text(text.into())],
+        }
+    }
+
+    pub fn with(mut self, block: ReplyBlock) -> Self {
+        self.blocks.push(block);
+        self
+    }
+
+    /// A malformed command: the problem on one line, then the subcommand's usage.
+    pub fn usage(error: &UsageError, command_name: &str) -> Self {
+        Self::text(format!("{} 🤔", capitalise(&error.problem))).with(ReplyBlock::Context(format!(
+            "Usage: `{}`",
+            with_command(command_name, error.usage)
+        )))
+    }
+
+    /// Plain text of the whole reply, for notifications and tests.
+    pub fn plain_text(&self) -> String {
+        self.blocks
+            .iter()
+            .filter_map(|block| match block {
+                ReplyBlock::Heading(text) | ReplyBlock::Text(text) | ReplyBlock::Context(text) => {
+                    Some(text.clone())
+                }
+                ReplyBlock::Fields(fields) => Some(
+                    fields
+                        .iter()
+                        .map(|(label, value)| format!("{label}: {value}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+                ReplyBlock::Link { label, url } => Some(format!("{label}: {url}")),
+                ReplyBlock::Divider => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// `/coffee pause 2w` on Slack; just `pause 2w` where there is no command name (Teams).
+pub fn with_command(command_name: &str, usage: &str) -> String {
+    if command_name.is_empty() {
+        usage.to_string()
+    } else {
+        format!("{command_name} {usage}")
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_usage_reply_shows_the_problem_then_the_usage_with_the_command_name() {
+        let error = UsageError {
+            problem: "`2x` is not a duration".into(),
+            usage: "pause <2w>",
+        };
+        let reply = Reply::usage(&error, "/coffee");
+        assert_eq!(
+            reply.plain_text(),
+            "`2x` is not a duration 🤔\nUsage: `/coffee pause <2w>`"
+        );
+        assert_eq!(
+            Reply::usage(&error, "").plain_text(),
+            "`2x` is not a duration 🤔\nUsage: `pause <2w>`"
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! When rounds happen: each program's cron expression in its IANA time zone, correct across
+//! daylight-saving changes. Creating a round is idempotent (UNIQUE program + time), so a
+//! restart, two ticks or two processes never run a round twice; a round missed while the
+//! bot was down is caught up within a grace window, and skipped (and logged) beyond it.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::{Notify, watch};
+
+use crate::chat::ChatDirectory;
+use crate::clock::Clock;
+use crate::domain::{Program, RoundState, Schedule};
+use crate::rounds::{PlanOutcome, RoundCloser, RoundError, RoundPlanner};
+use crate::store::{NewRound, Store};
+
+/// What a program's schedule asks for at `now`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Due {
+    Nothing,
+    /// Plan the round due at this time (the latest run at or before now).
+    Run(DateTime<Utc>),
+    /// The latest run is older than the grace window: record it as skipped. `missed` counts
+    /// every run since the last round.
+    TooLate {
+        at: DateTime<Utc>,
+        missed: usize,
+    },
+}
+
+/// Most runs looked at in one go; a minutely cron after months of downtime stays cheap.
+const MAX_RUNS_CONSIDERED: usize = 10_000;
+
+/// Pure decision: given the last round's time (or the program's creation), which run is
+/// due now. Only the latest due run is planned: after downtime people get one round, not a
+/// burst of back-to-back ones.
+pub fn due_round(
+    schedule: &Schedule,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    grace: Duration,
+) -> Due {
+    let runs: Vec<DateTime<Utc>> = schedule
+        .runs_after(since)
+        .map(|at| at.with_timezone(&Utc))
+        .take_while(|at| *at <= now)
+        .take(MAX_RUNS_CONSIDERED)
+        .collect();
+    match runs.last() {
+        None => Due::Nothing,
+        Some(&latest) if now - latest <= grace => Due::Run(latest),
+        Some(&latest) => Due::TooLate {
+            at: latest,
+            missed: runs.len(),
+        },
+    }
+}
+
+/// What one scheduler tick did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TickReport {
+    pub rounds_planned: usize,
+    pub rounds_skipped: usize,
+    pub rounds_closed: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    store: Store,
+    planner: RoundPlanner,
+    closer: RoundCloser,
+    chats: ChatDirectory,
+    clock: Clock,
+    grace: Duration,
+    /// Woken after planning, so intros go out at once.
+    delivery: std::sync::Arc<Notify>,
+}
+
+impl Scheduler {
+    pub fn new(
+        store: Store,
+        planner: RoundPlanner,
+        chats: ChatDirectory,
+        clock: Clock,
+        grace: Duration,
+        delivery: std::sync::Arc<Notify>,
+    ) -> Self {
+        let closer = RoundCloser::new(store.clone(), planner.config().ghost_pause_after);
+        Self {
+            store,
+            planner,
+            closer,
+            chats,
+            clock,
+            grace,
+            delivery,
+        }
+    }
+
+    /// Plans due rounds, records missed ones, closes finished ones. Safe to run anywhere,
+    /// any number of times: every step is idempotent.
+    pub async fn tick(&self) -> Result<TickReport, RoundError> {
+        let now = self.clock.now();
+        let mut report = TickReport::default();
+        for program in self.store.scheduled_programs().await? {
+            match self.tick_program(&program, now).await {
+                Ok(Some(true)) => report.rounds_planned += 1,
+                Ok(Some(false)) => report.rounds_skipped += 1,
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::error!(program = %program.name, error = %err, "scheduling failed")
+                }
+            }
+        }
+        report.rounds_closed = self.closer.close_due(now).await?.rounds_closed;
+        if report.rounds_planned > 0 {
+            self.delivery.notify_waiters();
+        }
+        Ok(report)
+    }
+
+    /// Some(true): a round was planned; Some(false): one was skipped; None: nothing due.
+    async fn tick_program(
+        &self,
+        program: &Program,
+        now: DateTime<Utc>,
+    ) -> Result<Option<bool>, RoundError> {
+        let Some(schedule) = &program.schedule else {
+            return Ok(None);
+        };
+        let since = self
+            .store
+            .last_round(program.id)
+            .await?
+            .map_or(program.created_at, |round| round.scheduled_for);
+        match due_round(schedule, since, now, self.grace) {
+            Due::Nothing => Ok(None),
+            Due::Run(at) => {
+                let Some(chat) = self.chats.get(program.workspace_id) else {
+                    tracing::warn!(program = %program.name, "no chat platform for this program's workspace");
+                    return Ok(None);
+                };
+                match self
+                    .planner
+                    .plan(program, at, chat.intro_fanout(), false)
+                    .await?
+                {
+                    PlanOutcome::Planned(_) => Ok(Some(true)),
+                    PlanOutcome::Skipped { participants, .. } => {
+                        tracing::info!(program = %program.name, participants, "round skipped: too few people");
+                        Ok(Some(false))
+                    }
+                    PlanOutcome::AlreadyPlanned | PlanOutcome::DryRun(_) => Ok(None),
+                }
+            }
+            Due::TooLate { at, missed } => {
+                tracing::warn!(
+                    program = %program.name,
+                    due = %at,
+                    missed,
+                    grace_hours = self.grace.num_hours(),
+                    "missed round(s) while the bot was down; outside the catch-up window, skipping"
+                );
+                let created = self
+                    .store
+                    .create_round(NewRound {
+                        program: program.id,
+                        scheduled_for: at,
+                        state: RoundState::Skipped,
+                        seed: 0,
+                        nudge_at: at,
+                        close_at: at,
+                    })
+                    .await?;
+                Ok(created.map(|_| false))
+            }
+        }
+    }
+
+    /// Ticks every `period` until `stop` turns true.
+    pub async fn run(self, period: StdDuration, mut stop: watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            if let Err(err) = self.tick().await {
+                tracing::error!(error = %err, "scheduler tick failed");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(period) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

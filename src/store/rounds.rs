@@ -1,0 +1,447 @@
+use chrono::{DateTime, Utc};
+
+use super::outbox::{GroupRef, NewOutboxItem, insert_outbox};
+use super::{Store, StoreError, StoreResult, from_ms, parse_stored, to_ms};
+use crate::domain::{Group, GroupId, MemberId, ProgramId, Round, RoundId, RoundState};
+
+#[derive(sqlx::FromRow)]
+struct RoundRow {
+    id: i64,
+    program_id: i64,
+    seq: i64,
+    scheduled_for: i64,
+    state: String,
+    seed: i64,
+    nudge_at: i64,
+    close_at: i64,
+}
+
+/// The column list, as a macro so queries stay `&'static str` (sqlx refuses
+/// dynamically built SQL unless it is audited).
+macro_rules! round_columns {
+    () => {
+        "id, program_id, seq, scheduled_for, state, seed, nudge_at, close_at"
+    };
+}
+
+impl TryFrom<RoundRow> for Round {
+    type Error = super::StoreError;
+
+    fn try_from(row: RoundRow) -> Result<Self, Self::Error> {
+        Ok(Round {
+            id: RoundId(row.id),
+            program_id: ProgramId(row.program_id),
+            seq: row.seq,
+            scheduled_for: from_ms(row.scheduled_for)?,
+            state: parse_stored(&row.state)?,
+            // Seeds are u64 on the engine side and stored bit-for-bit in a BIGINT.
+            seed: row.seed as u64,
+            nudge_at: from_ms(row.nudge_at)?,
+            close_at: from_ms(row.close_at)?,
+        })
+    }
+}
+
+/// What closing a round counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CloseCounts {
+    pub no_answers: u64,
+    /// Members who showed no sign of engaging with their group.
+    pub ignored: Vec<MemberId>,
+    /// Members paused for ignoring too many intros in a row.
+    pub paused: Vec<MemberId>,
+}
+
+/// What taking a round's roster snapshot changes, saved with the round.
+#[derive(Debug, Clone, Default)]
+pub struct RosterEffects {
+    pub program: ProgramId,
+    /// Their "skip the next round" was this round: it is used up.
+    pub clear_skip: Vec<MemberId>,
+    /// Their pause ran out and they take part again: show them as active.
+    pub reactivate: Vec<MemberId>,
+}
+
+async fn apply_roster_effects(
+    conn: &mut sqlx::SqliteConnection,
+    effects: &RosterEffects,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for member in &effects.clear_skip {
+        sqlx::query(
+            "UPDATE enrollments SET skip_next = FALSE, updated_at = $3
+             WHERE program_id = $1 AND member_id = $2",
+        )
+        .bind(effects.program.0)
+        .bind(member.0)
+        .bind(to_ms(now))
+        .execute(&mut *conn)
+        .await?;
+    }
+    for member in &effects.reactivate {
+        sqlx::query(
+            "UPDATE enrollments SET state = 'active', paused_until = NULL, updated_at = $3
+             WHERE program_id = $1 AND member_id = $2 AND state = 'paused'",
+        )
+        .bind(effects.program.0)
+        .bind(member.0)
+        .bind(to_ms(now))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A round about to be created.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRound {
+    pub program: ProgramId,
+    pub scheduled_for: DateTime<Utc>,
+    /// Open, or skipped when too few people take part (recorded so it is not retried).
+    pub state: RoundState,
+    pub seed: u64,
+    pub nudge_at: DateTime<Utc>,
+    pub close_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Creates the round due at `scheduled_for`, numbered after the program's last one.
+    /// `Ok(None)` when that round already exists: UNIQUE (program, scheduled_for) is what
+    /// makes a restart, two ticks or two processes unable to run a round twice.
+    pub async fn create_round(&self, new: NewRound) -> StoreResult<Option<Round>> {
+        let row: Option<RoundRow> = sqlx::query_as(concat!(
+            "INSERT INTO rounds (program_id, seq, scheduled_for, state, seed, nudge_at, close_at,
+                 created_at)
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $7, $3, $4, $5, $6
+             FROM rounds WHERE program_id = $1
+             ON CONFLICT DO NOTHING
+             RETURNING ",
+            round_columns!()
+        ))
+        .bind(new.program.0)
+        .bind(to_ms(new.scheduled_for))
+        .bind(new.seed as i64)
+        .bind(to_ms(new.nudge_at))
+        .bind(to_ms(new.close_at))
+        .bind(to_ms(Utc::now()))
+        .bind(new.state.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Round::try_from).transpose()
+    }
+
+    /// Creates a round with its groups and every message it owes, in ONE transaction:
+    /// either all of it exists or none does, so a crash can never lose an intro. `Ok(None)`
+    /// when the round already exists (and nothing was written).
+    pub async fn save_planned_round(
+        &self,
+        new: NewRound,
+        groups: &[Vec<MemberId>],
+        outbox: &[NewOutboxItem],
+        effects: &RosterEffects,
+    ) -> StoreResult<Option<(Round, Vec<Group>)>> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        let row: Option<RoundRow> = sqlx::query_as(concat!(
+            "INSERT INTO rounds (program_id, seq, scheduled_for, state, seed, nudge_at, close_at,
+                 created_at)
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $7, $3, $4, $5, $6
+             FROM rounds WHERE program_id = $1
+             ON CONFLICT DO NOTHING
+             RETURNING ",
+            round_columns!()
+        ))
+        .bind(new.program.0)
+        .bind(to_ms(new.scheduled_for))
+        .bind(new.seed as i64)
+        .bind(to_ms(new.nudge_at))
+        .bind(to_ms(new.close_at))
+        .bind(to_ms(now))
+        .bind(new.state.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let round = Round::try_from(row)?;
+        let mut saved = Vec::with_capacity(groups.len());
+        for (position, members) in groups.iter().enumerate() {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO groups (round_id, position) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(round.id.0)
+            .bind(position as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+            for member in members {
+                sqlx::query("INSERT INTO group_members (group_id, member_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(member.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            saved.push(Group {
+                id: GroupId(id),
+                round_id: round.id,
+                position: position as i64,
+                members: members.clone(),
+                conversation_id: None,
+            });
+        }
+        for item in outbox {
+            let group = match item.group {
+                Some(GroupRef::Planned(index)) => Some(
+                    saved
+                        .get(index)
+                        .map(|g| g.id)
+                        .ok_or_else(|| StoreError::Corrupt(format!("no planned group {index}")))?,
+                ),
+                Some(GroupRef::Existing(id)) => Some(id),
+                None => None,
+            };
+            insert_outbox(&mut tx, item, group, now).await?;
+        }
+        apply_roster_effects(&mut tx, effects, now).await?;
+        tx.commit().await?;
+        Ok(Some((round, saved)))
+    }
+
+    /// Open rounds whose closing time has passed `before`, across programs.
+    pub async fn rounds_to_close(&self, before: DateTime<Utc>) -> StoreResult<Vec<Round>> {
+        let rows: Vec<RoundRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            round_columns!(),
+            " FROM rounds WHERE state = 'open' AND close_at <= $1 ORDER BY close_at"
+        ))
+        .bind(to_ms(before))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Round::try_from).collect()
+    }
+
+    /// Open rounds of a program scheduled before `before`, oldest first.
+    pub async fn open_rounds_before(
+        &self,
+        program: ProgramId,
+        before: DateTime<Utc>,
+    ) -> StoreResult<Vec<Round>> {
+        let rows: Vec<RoundRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            round_columns!(),
+            " FROM rounds WHERE program_id = $1 AND state = 'open' AND scheduled_for < $2
+              ORDER BY seq"
+        ))
+        .bind(program.0)
+        .bind(to_ms(before))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Round::try_from).collect()
+    }
+
+    /// Closes a round in one transaction: people who did not answer get `no_answer`; whoever
+    /// showed no sign of engaging (no answer of their own, and nobody in their group said
+    /// they met or planned to) has their ignored-intro streak grow, everyone else's resets;
+    /// people whose streak reaches `ghost_pause_after` (if not 0) are paused and owed a
+    /// notice built by `notice`. `Ok(None)` if the round was not open (already closed).
+    pub async fn close_round_counting(
+        &self,
+        round: &Round,
+        ghost_pause_after: u32,
+        at: DateTime<Utc>,
+        notice: &(dyn Fn(MemberId, u32) -> NewOutboxItem + Sync),
+    ) -> StoreResult<Option<CloseCounts>> {
+        let now = to_ms(at);
+        let mut tx = self.pool.begin().await?;
+        let closed = sqlx::query(
+            "UPDATE rounds SET state = 'closed', closed_at = $1 WHERE id = $2 AND state = 'open'",
+        )
+        .bind(now)
+        .bind(round.id.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if closed == 0 {
+            return Ok(None);
+        }
+        let ignored: Vec<i64> = sqlx::query_scalar(
+            "SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
+             WHERE g.round_id = $1
+               AND NOT EXISTS (SELECT 1 FROM feedback f
+                               WHERE f.group_id = gm.group_id AND f.member_id = gm.member_id)
+               AND NOT EXISTS (SELECT 1 FROM feedback f
+                               WHERE f.group_id = gm.group_id AND f.answer IN ('met', 'planned'))",
+        )
+        .bind(round.id.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let no_answers = sqlx::query(
+            "INSERT INTO feedback (group_id, member_id, answer, answered_at)
+             SELECT gm.group_id, gm.member_id, 'no_answer', $2
+             FROM group_members gm JOIN groups g ON g.id = gm.group_id
+             WHERE g.round_id = $1
+               AND NOT EXISTS (SELECT 1 FROM feedback f
+                               WHERE f.group_id = gm.group_id AND f.member_id = gm.member_id)",
+        )
+        .bind(round.id.0)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        // Everyone in the round who engaged starts a fresh streak; the others extend theirs.
+        let in_round: Vec<i64> = sqlx::query_scalar(
+            "SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
+             WHERE g.round_id = $1",
+        )
+        .bind(round.id.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        for member in in_round.iter().filter(|m| !ignored.contains(m)) {
+            sqlx::query(
+                "UPDATE enrollments SET ignored_streak = 0 WHERE program_id = $1 AND member_id = $2",
+            )
+            .bind(round.program_id.0)
+            .bind(member)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut paused = Vec::new();
+        for member in &ignored {
+            let streak: i64 = sqlx::query_scalar(
+                "UPDATE enrollments SET ignored_streak = ignored_streak + 1
+                 WHERE program_id = $1 AND member_id = $2
+                 RETURNING ignored_streak",
+            )
+            .bind(round.program_id.0)
+            .bind(member)
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or(0);
+            let streak = u32::try_from(streak).unwrap_or(u32::MAX);
+            if ghost_pause_after > 0 && streak >= ghost_pause_after {
+                let changed = sqlx::query(
+                    "UPDATE enrollments SET state = 'paused', paused_until = NULL, updated_at = $3
+                     WHERE program_id = $1 AND member_id = $2 AND state = 'active'",
+                )
+                .bind(round.program_id.0)
+                .bind(member)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 1 {
+                    insert_outbox(&mut tx, &notice(MemberId(*member), streak), None, at).await?;
+                    paused.push(MemberId(*member));
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(CloseCounts {
+            no_answers,
+            ignored: ignored.into_iter().map(MemberId).collect(),
+            paused,
+        }))
+    }
+
+    pub async fn round(&self, id: RoundId) -> StoreResult<Option<Round>> {
+        let row: Option<RoundRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            round_columns!(),
+            " FROM rounds WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Round::try_from).transpose()
+    }
+
+    /// The program's most recent round.
+    pub async fn last_round(&self, program: ProgramId) -> StoreResult<Option<Round>> {
+        let row: Option<RoundRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            round_columns!(),
+            " FROM rounds WHERE program_id = $1 ORDER BY seq DESC LIMIT 1"
+        ))
+        .bind(program.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Round::try_from).transpose()
+    }
+
+    /// A program's rounds, oldest first.
+    pub async fn program_rounds(&self, program: ProgramId) -> StoreResult<Vec<Round>> {
+        let rows: Vec<RoundRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            round_columns!(),
+            " FROM rounds WHERE program_id = $1 ORDER BY seq"
+        ))
+        .bind(program.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Round::try_from).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Platform, ProgramName};
+    use crate::store::programs::{NewProgram, tests::pairs_settings};
+    use crate::store::test_support::temp_store;
+    use chrono::TimeZone;
+
+    #[tokio::test]
+    async fn a_second_round_at_the_same_time_is_rejected_and_numbers_increase() {
+        let store = temp_store().await;
+        let ws = store
+            .upsert_workspace(Platform::Slack, "T1", "")
+            .await
+            .unwrap();
+        let name = ProgramName::parse("coffee").unwrap();
+        let program = store
+            .create_program(NewProgram {
+                workspace: ws,
+                name: &name,
+                channel_id: None,
+                schedule: None,
+                settings: pairs_settings(),
+                created_by: None,
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
+        let new = NewRound {
+            program: program.id,
+            scheduled_for: at,
+            state: RoundState::Open,
+            seed: u64::MAX - 7,
+            nudge_at: at,
+            close_at: at,
+        };
+        let first = store.create_round(new).await.unwrap().unwrap();
+        assert_eq!(first.seq, 1);
+        assert_eq!(first.state, RoundState::Open);
+        assert_eq!(first.seed, u64::MAX - 7);
+        assert!(store.create_round(new).await.unwrap().is_none());
+
+        // The constraint itself refuses a duplicate, whatever code path writes it.
+        let raw = sqlx::query(
+            "INSERT INTO rounds (program_id, seq, scheduled_for, seed, nudge_at, close_at, created_at)
+             VALUES ($1, 99, $2, 0, 0, 0, 0)",
+        )
+        .bind(program.id.0)
+        .bind(to_ms(at))
+        .execute(store.pool())
+        .await
+        .map_err(super::super::StoreError::from)
+        .unwrap_err();
+        assert!(raw.is_unique_violation());
+
+        let later = NewRound {
+            scheduled_for: at + chrono::Duration::days(7),
+            ..new
+        };
+        assert_eq!(store.create_round(later).await.unwrap().unwrap().seq, 2);
+        assert_eq!(store.program_rounds(program.id).await.unwrap().len(), 2);
+    }
+}

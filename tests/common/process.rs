@@ -1,0 +1,91 @@
+//! The real `pourover serve` binary as a child process, for tests that must kill it with
+//! SIGKILL (`kill -9`) and start it again on the same database.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct ServeProcess {
+    child: Child,
+    /// `host:port` the bot listens on.
+    pub addr: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl ServeProcess {
+    /// Starts `pourover serve` in `dir` with exactly `env` (plus PATH) and waits until it
+    /// logs the address it listens on.
+    pub fn start(dir: &Path, env: &[(&str, String)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pourover"));
+        command
+            .arg("serve")
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", "info,pourover=debug")
+            .env("POUROVER_BIND", "127.0.0.1:0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("pourover serve starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().expect("log lock").push(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let addr = loop {
+            let found = log.lock().expect("log lock").iter().find_map(|line| {
+                line.contains("listening")
+                    .then(|| line.split("addr=").nth(1))
+                    .flatten()
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .map(str::to_owned)
+            });
+            if let Some(addr) = found {
+                break addr;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "pourover serve exited with {status} before listening:\n{}",
+                    log.lock().expect("log lock").join("\n")
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "pourover serve did not start:\n{}",
+                log.lock().expect("log lock").join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Self { child, addr, log }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// SIGKILL: no shutdown hooks, no flushing — a crash.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().expect("log lock").join("\n")
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
