@@ -42,6 +42,11 @@ impl Cost {
 
     /// Whether any level above the seeded noise is non-zero.
     pub fn above_noise(self) -> bool {
+        Cost { jitter: 0, ..self } != Cost::ZERO
+    }
+
+    /// For a gain: whether it is positive without counting the seeded noise.
+    pub fn positive_above_noise(self) -> bool {
         Cost { jitter: 0, ..self } > Cost::ZERO
     }
 

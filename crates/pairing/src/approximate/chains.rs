@@ -1,7 +1,15 @@
 //! Local search by ejection chains: `a` leaves its partner `b` for a candidate `c`; `c`'s
-//! partner `d` takes one of its candidates `e`; …; the last one evicted takes `b`. A
-//! chain only grows while the partial gain stays positive (as in Lin–Kernighan) and is
-//! applied as soon as closing it is an improvement. Costs are compared as lexicographic
+//! partner `d` takes one of its candidates `e`; …; the last one evicted takes `b`. As in
+//! Lin–Kernighan, the partial gain after each new edge is the cost of the edges removed
+//! so far minus the edges added so far, one of each per step, and a chain only grows
+//! while it stays positive: a level on which every edge costs the same (everyone in one
+//! team) then cancels out instead of making every chain look promising. Any improving
+//! exchange has a starting point from which all partial gains are positive, and every
+//! unit is tried as a start. A chain is applied as soon as closing it is an improvement.
+//!
+//! Gains count repeats, same-team pairs and time zones, not the seeded noise: noise only
+//! breaks ties (the candidates and the greedy start are already in seeded order), and
+//! chasing it would keep the search busy with moves nobody can tell apart. Costs are compared as lexicographic
 //! tuples, so an accepted move never trades a higher priority for a lower one.
 //!
 //! Short chains (up to four new edges, narrow at depth) are tried from every unit until
@@ -32,7 +40,9 @@ const NO_PARENT: usize = usize::MAX;
 #[derive(Clone, Copy)]
 struct Evicted {
     unit: UnitIx,
-    gain: Cost,
+    /// Cost of the edges removed so far (including the one that evicted this unit) minus
+    /// the edges added so far.
+    removed_minus_added: Cost,
     /// Index of the evicted unit whose move evicted this one.
     parent: usize,
     /// The partner the parent took, evicting this unit.
@@ -90,25 +100,27 @@ impl<U: Units> Search<'_, '_, U> {
                 continue;
             }
             let Some(ac) = self.cost(a, c) else { continue };
-            let gain1 = ab + self.edge_cost[c as usize] - ac;
-            if gain1 <= Cost::ZERO {
+            let gain1 = ab - ac;
+            if !gain1.positive_above_noise() {
                 continue;
             }
+            let cd = self.edge_cost[c as usize];
             if let Some(bd) = self.cost(b, d)
-                && gain1 - bd > Cost::ZERO
+                && (gain1 + cd - bd).positive_above_noise()
             {
                 self.join(a, c, ac);
                 self.join(b, d, bd);
                 return Some([Some(a), Some(b), Some(c), Some(d), None, None, None, None]);
             }
-            if let Some(touched) = self.extend_chain(a, b, c, d, ac, gain1) {
+            if let Some(touched) = self.extend_chain(a, b, c, d, ac, gain1 + cd) {
                 return Some(touched);
             }
         }
         None
     }
 
-    /// Second and third steps of a chain whose first step is `a`=`c`, evicting `d`.
+    /// Second and third steps of a chain whose first step is `a`=`c`, evicting `d`;
+    /// `removed_minus_added` counts the edges a=b and c=d removed, a=c added.
     fn extend_chain(
         &mut self,
         a: UnitIx,
@@ -116,7 +128,7 @@ impl<U: Units> Search<'_, '_, U> {
         c: UnitIx,
         d: UnitIx,
         ac: Cost,
-        gain1: Cost,
+        removed_minus_added: Cost,
     ) -> Option<[Option<UnitIx>; 8]> {
         let used = |x: UnitIx, extra: &[UnitIx]| [a, b, c, d].contains(&x) || extra.contains(&x);
         for &e in self.candidates.of(d).iter().take(CHAIN_BREADTH[0]) {
@@ -125,12 +137,13 @@ impl<U: Units> Search<'_, '_, U> {
                 continue;
             }
             let Some(de) = self.cost(d, e) else { continue };
-            let gain2 = gain1 + self.edge_cost[e as usize] - de;
-            if gain2 <= Cost::ZERO {
+            let gain2 = removed_minus_added - de;
+            if !gain2.positive_above_noise() {
                 continue;
             }
+            let ef = self.edge_cost[e as usize];
             if let Some(fb) = self.cost(f, b)
-                && gain2 - fb > Cost::ZERO
+                && (gain2 + ef - fb).positive_above_noise()
             {
                 self.join(a, c, ac);
                 self.join(d, e, de);
@@ -152,12 +165,12 @@ impl<U: Units> Search<'_, '_, U> {
                     continue;
                 }
                 let Some(fh) = self.cost(f, h) else { continue };
-                let gain3 = gain2 + self.edge_cost[h as usize] - fh;
-                if gain3 <= Cost::ZERO {
+                let gain3 = gain2 + ef - fh;
+                if !gain3.positive_above_noise() {
                     continue;
                 }
                 if let Some(ib) = self.cost(i, b)
-                    && gain3 - ib > Cost::ZERO
+                    && (gain3 + self.edge_cost[h as usize] - ib).positive_above_noise()
                 {
                     self.join(a, c, ac);
                     self.join(d, e, de);
@@ -229,7 +242,7 @@ impl<U: Units> Search<'_, '_, U> {
         seen[b as usize] = true;
         let mut evicted = vec![Evicted {
             unit: a,
-            gain: self.edge_cost[a as usize],
+            removed_minus_added: self.edge_cost[a as usize],
             parent: NO_PARENT,
             taken_by_parent: FREE,
         }];
@@ -247,12 +260,13 @@ impl<U: Units> Search<'_, '_, U> {
                 let Some(taking) = self.cost(here.unit, c) else {
                     continue;
                 };
-                let gain = here.gain + self.edge_cost[c as usize] - taking;
-                if gain <= Cost::ZERO {
+                let gain = here.removed_minus_added - taking;
+                if !gain.positive_above_noise() {
                     continue;
                 }
+                let removed_minus_added = gain + self.edge_cost[c as usize];
                 if let Some(closing) = self.cost(d, b)
-                    && gain - closing > Cost::ZERO
+                    && (removed_minus_added - closing).positive_above_noise()
                 {
                     found = Some((next, c, d, closing));
                     break 'search;
@@ -262,7 +276,7 @@ impl<U: Units> Search<'_, '_, U> {
                 marked.extend([c, d]);
                 evicted.push(Evicted {
                     unit: d,
-                    gain,
+                    removed_minus_added,
                     parent: next,
                     taken_by_parent: c,
                 });
