@@ -3,6 +3,7 @@
 //!
 //!     cargo bench --bench pairing_quality
 //!     cargo bench --bench pairing_quality -- --scale 100000   # one large plan: time, peak memory
+//!     cargo bench --bench pairing_quality -- --scale 100000 --group-size 8 --giant-team 0.6
 //!
 //! Columns, for pairs (the default group size):
 //! - weight: the fraction of the optimal matching weight reached. Each pair weighs
@@ -46,12 +47,17 @@ struct Outcome {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let Some(position) = args.iter().position(|a| a == "--scale") {
-        let people = args
-            .get(position + 1)
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(100_000);
-        scale(people);
+    let option = |name: &str| {
+        let position = args.iter().position(|a| a == name)?;
+        args.get(position + 1).map(String::as_str)
+    };
+    if let Some(people) = option("--scale") {
+        let people = people.parse().unwrap_or(100_000);
+        let group_size = option("--group-size")
+            .and_then(|k| k.parse().ok())
+            .unwrap_or(2);
+        let giant_team = option("--giant-team").and_then(|share| share.parse().ok());
+        scale(people, group_size, giant_team);
         return;
     }
     // `cargo bench` passes `--bench`; anything else that is not ours is ignored.
@@ -261,16 +267,25 @@ fn ratio(ours: u64, opt: u64, shuffle: u64) -> f64 {
 }
 
 /// One plan on a large roster: elapsed time and the process's peak resident memory.
-fn scale(people: usize) {
-    let org = realistic_org(people, 2026);
+/// `giant_team`: one team with this share of everyone instead of the realistic mix.
+fn scale(people: usize, group_size: usize, giant_team: Option<f64>) {
+    let org = match giant_team {
+        Some(share) => generate(&OrgShape::giant_team(people, share), 2026),
+        None => realistic_org(people, 2026),
+    };
+    let settings = Settings {
+        group_size,
+        ..Settings::default()
+    };
     let before = peak_resident_kib();
     let started = Instant::now();
-    let planned = plan(&org.input(Settings::default()), 2026).unwrap_or_else(|e| panic!("{e}"));
+    let planned = plan(&org.input(settings), 2026).unwrap_or_else(|e| panic!("{e}"));
     let elapsed = started.elapsed();
     let after = peak_resident_kib();
     let q = &planned.quality;
     println!(
-        "n = {people}: {:.2} s, {} groups, {} repeats, {} same-team pairs, mean clock gap {:.2} min, max {} min",
+        "n = {people}, groups of {group_size}, largest team {}: {:.2} s, {} groups, {} repeats, {} same-team pairs, mean clock gap {:.2} min, max {} min",
+        org.largest_team(),
         elapsed.as_secs_f64(),
         q.groups,
         q.repeats,
