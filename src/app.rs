@@ -11,10 +11,13 @@ use tokio::task::JoinHandle;
 
 use crate::bot::{Bot, BotAdminBackend, BotConfig, Inbound};
 use crate::chat::ChatDirectory;
+use crate::chat::slack::{
+    self, SlackChat, SlackChatConfig, SlackInbound, SlackStartError, SocketMode,
+};
 use crate::clock::Clock;
 use crate::commands::ProgramDefaults;
 use crate::delivery::{DeliveryWorker, RetryPolicy};
-use crate::domain::{GroupSize, ProgramSettings};
+use crate::domain::{GroupSize, Platform, ProgramSettings, WorkspaceId};
 use crate::export_links::ExportLinks;
 use crate::http::{self, HttpState};
 use crate::metrics::Metrics;
@@ -37,6 +40,8 @@ pub enum AppError {
     Serve(std::io::Error),
     #[error("invalid setting: {0}")]
     Config(String),
+    #[error(transparent)]
+    Slack(#[from] SlackStartError),
 }
 
 /// Opens the configured database and brings its schema up to date.
@@ -53,8 +58,30 @@ pub async fn open_store(settings: &Settings) -> Result<Store, StoreError> {
 
 /// Connects every chat platform the settings configure, each under its workspace.
 pub async fn connect_chats(settings: &Settings, store: &Store) -> Result<ChatDirectory, AppError> {
-    let _ = (settings, store);
-    Ok(ChatDirectory::default())
+    Ok(connect_platforms(settings, store, &Metrics::new())
+        .await?
+        .directory)
+}
+
+/// The connected platforms: the directory the core uses, and each platform's own client
+/// for its inbound side (routes, Socket Mode).
+struct ConnectedChats {
+    directory: ChatDirectory,
+    slack: Option<(WorkspaceId, Arc<SlackChat>)>,
+}
+
+/// Like `connect_chats`, keeping the platform clients and counting their calls in `metrics`.
+async fn connect_platforms(
+    settings: &Settings,
+    store: &Store,
+    metrics: &Metrics,
+) -> Result<ConnectedChats, AppError> {
+    let mut directory = ChatDirectory::default();
+    let slack = connect_slack(settings, store, metrics).await?;
+    if let Some((workspace, chat)) = &slack {
+        directory.insert(*workspace, chat.clone());
+    }
+    Ok(ConnectedChats { directory, slack })
 }
 
 /// What a caller may choose besides settings (the demo and tests move the clock).
@@ -84,7 +111,18 @@ impl Core {
         chats: ChatDirectory,
         clock: Clock,
     ) -> Result<Self, AppError> {
-        let metrics = Metrics::new();
+        Self::with_metrics(settings, store, chats, clock, Metrics::new())
+    }
+
+    /// Like `new`, sharing `metrics` with chat clients built before the core (they count
+    /// their calls in it).
+    pub fn with_metrics(
+        settings: &Settings,
+        store: Store,
+        chats: ChatDirectory,
+        clock: Clock,
+        metrics: Metrics,
+    ) -> Result<Self, AppError> {
         let policy = RosterPolicy {
             enroll_guests: settings.slack.enroll_guests,
         };
@@ -186,9 +224,33 @@ impl RunningApp {
     /// [`RunningApp::local_addr`].
     pub async fn start_with(settings: Settings, options: AppOptions) -> Result<Self, AppError> {
         let store = open_store(&settings).await?;
-        let chats = ChatDirectory::default();
-        let platform_routes = axum::Router::new();
-        let core = Core::new(&settings, store.clone(), chats, options.clock)?;
+        let metrics = Metrics::new();
+        // Platforms are connected before the core is built: its parts keep their own
+        // copies of the directory.
+        let chats = connect_platforms(&settings, &store, &metrics).await?;
+        let core = Core::with_metrics(
+            &settings,
+            store.clone(),
+            chats.directory,
+            options.clock,
+            metrics,
+        )?;
+        let mut platform_routes = axum::Router::new();
+        let mut socket_mode = None;
+        if let Some((workspace, chat)) = chats.slack {
+            let inbound = SlackInbound::new(core.bot.clone(), chat.clone(), workspace);
+            if let Some(secret) = &settings.slack.signing_secret {
+                platform_routes = platform_routes.merge(slack::http_routes(
+                    inbound.clone(),
+                    secret,
+                    settings.server.max_body_bytes,
+                ));
+            }
+            if let Some(app_token) = &settings.slack.app_token {
+                let client = chat.http_client();
+                socket_mode = Some(SocketMode::start(inbound, client, app_token).await?);
+            }
+        }
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .map_err(|source| AppError::Bind {
@@ -215,7 +277,7 @@ impl RunningApp {
                 .await
                 .map_err(AppError::Serve)
         });
-        let tasks = vec![
+        let mut tasks = vec![
             tokio::spawn(
                 core.delivery
                     .clone()
@@ -225,8 +287,15 @@ impl RunningApp {
                 Duration::from_secs(settings.rounds.tick_seconds),
                 stopped.clone(),
             )),
-            tokio::spawn(sync_channels_daily(core.clone(), stopped)),
+            tokio::spawn(sync_channels_daily(core.clone(), stopped.clone())),
         ];
+        if let Some(socket_mode) = socket_mode {
+            let mut stop = stopped;
+            tasks.push(tokio::spawn(async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+                socket_mode.shutdown().await;
+            }));
+        }
         tracing::info!(%addr, "listening");
         Ok(Self {
             addr,
@@ -263,6 +332,26 @@ impl RunningApp {
         self.core.store.close().await;
         result
     }
+}
+
+/// Connects to Slack when a bot token is set: asks who the bot is (auth.test) and records
+/// the workspace. A token Slack refuses, or a Slack it cannot reach, stops start-up.
+async fn connect_slack(
+    settings: &Settings,
+    store: &Store,
+    metrics: &Metrics,
+) -> Result<Option<(WorkspaceId, Arc<SlackChat>)>, AppError> {
+    if !settings.slack.enabled() {
+        return Ok(None);
+    }
+    let config = SlackChatConfig::from_settings(&settings.slack)?;
+    let chat = SlackChat::connect(config, metrics.clone()).await?;
+    let identity = chat.identity();
+    let workspace = store
+        .upsert_workspace(Platform::Slack, &identity.team_id, &identity.team_name)
+        .await?;
+    tracing::info!(team = %identity.team_id, bot = %identity.bot_user_id, "connected to Slack");
+    Ok(Some((workspace, Arc::new(chat))))
 }
 
 /// Channel-bound programs follow their channels through events; this catches what events

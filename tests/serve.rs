@@ -66,6 +66,7 @@ async fn healthz_reports_an_unreachable_database() {
 #[test]
 fn serve_logs_no_secret_and_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
+    let slack_api_url = fake_slack_answering_auth_test();
     let mut child = Command::new(env!("CARGO_BIN_EXE_pourover"))
         .arg("serve")
         .current_dir(dir.path())
@@ -76,7 +77,7 @@ fn serve_logs_no_secret_and_stops_gracefully_on_sigterm() {
         .env("POUROVER_DATABASE_URL", "sqlite://data/pourover.db")
         .env("SLACK_BOT_TOKEN", "xoxb-SECRET-bot-token-1234")
         .env("SLACK_SIGNING_SECRET", "SECRET-signing-5678")
-        .env("SLACK_API_URL", "http://127.0.0.1:9/api")
+        .env("SLACK_API_URL", &slack_api_url)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -143,6 +144,30 @@ fn serve_logs_no_secret_and_stops_gracefully_on_sigterm() {
         .output()
         .unwrap();
     assert!(!unhealthy.status.success(), "a stopped bot is not healthy");
+}
+
+/// The bot asks Slack who it is (auth.test) before serving; a stand-in answers that
+/// (and anything else) with a fixed identity. Returns the API base URL.
+fn fake_slack_answering_auth_test() -> String {
+    use std::io::{BufRead, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
+                line.clear();
+            }
+            let body = r#"{"ok":true,"url":"https://acme.slack.com/","team":"Acme","user":"pourover","team_id":"T0ACME","user_id":"U0BOT","bot_id":"B0BOT"}"#;
+            let _ = write!(
+                reader.get_mut(),
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
 }
 
 #[test]

@@ -45,3 +45,6 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The real bot against the Slack simulator.
+pub mod harness;

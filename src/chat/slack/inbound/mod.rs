@@ -1,0 +1,80 @@
+//! What Slack sends the bot — slash commands, events, button presses — handled the same
+//! way whether it came over HTTP (`routes.rs`) or Socket Mode (`socket_mode.rs`). Every
+//! handler here answers Slack fast and leaves slow work to a background task.
+
+mod commands;
+mod events;
+mod interactions;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::bot::{Bot, Inbound};
+use crate::domain::WorkspaceId;
+
+use super::client::SlackChat;
+
+pub use commands::WORKING_ON_IT;
+
+/// Slack gives up on an acknowledgement after 3 s; a command that takes longer than this
+/// is acknowledged at once and answered through its `response_url` when done.
+pub const ACK_BUDGET: Duration = Duration::from_millis(2500);
+
+/// The bot's front door, as Slack's requests reach it. Cheap to clone.
+#[derive(Clone)]
+pub struct SlackInbound {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    bot: Bot,
+    chat: Arc<SlackChat>,
+    workspace: WorkspaceId,
+    ack_budget: Duration,
+}
+
+impl std::fmt::Debug for SlackInbound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackInbound")
+            .field("workspace", &self.inner.workspace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SlackInbound {
+    pub fn new(bot: Bot, chat: Arc<SlackChat>, workspace: WorkspaceId) -> Self {
+        Self::with_ack_budget(bot, chat, workspace, ACK_BUDGET)
+    }
+
+    /// Like `new`, with another budget before a command is answered later (tests).
+    pub fn with_ack_budget(
+        bot: Bot,
+        chat: Arc<SlackChat>,
+        workspace: WorkspaceId,
+        ack_budget: Duration,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                bot,
+                chat,
+                workspace,
+                ack_budget,
+            }),
+        }
+    }
+
+    fn bot(&self) -> &Bot {
+        &self.inner.bot
+    }
+
+    fn chat(&self) -> &SlackChat {
+        &self.inner.chat
+    }
+
+    fn at(&self) -> Inbound<'_> {
+        Inbound {
+            workspace: self.inner.workspace,
+            chat: self.inner.chat.as_ref(),
+        }
+    }
+}
