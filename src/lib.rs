@@ -12,6 +12,7 @@ pub mod export;
 pub mod export_links;
 pub mod http;
 pub mod metrics;
+pub mod pair_cli;
 pub mod report;
 pub mod roster;
 pub mod round_cli;

@@ -69,6 +69,10 @@ enum Command {
         #[command(subcommand)]
         action: RoundAction,
     },
+    /// Plan one round from CSV files, without a chat platform or database: groups to stdout
+    /// (`round,members`), a summary to stderr. Bad input: one line naming the file and
+    /// line, exit code 2.
+    Pair(pourover::pair_cli::PairArgs),
     /// Write a self-contained HTML report with charts (no network needed to open it).
     Report {
         /// Where to write the HTML file (replaced if it exists).
@@ -101,6 +105,11 @@ struct UserMistake(String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `pair` works on CSV files alone: no configuration, database or async runtime.
+    if let Command::Pair(args) = &cli.command {
+        let code = pourover::pair_cli::run(args, &mut std::io::stdout(), &mut std::io::stderr());
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     let settings = match Settings::load(SettingsSources {
         base_dir: Some(std::path::Path::new(".")),
         config_file: cli.config.as_deref(),
@@ -195,6 +204,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("wrote {}", out.display());
             Ok(())
         }
+        // Answered in main() before the configuration is loaded.
+        Command::Pair(_) => Ok(()),
         Command::Round {
             action: RoundAction::Run { program, dry_run },
         } => {

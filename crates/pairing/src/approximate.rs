@@ -1,18 +1,11 @@
 //! Approximate minimum-cost perfect matching for rosters too large for the exact solver.
 //!
 //! 1. Candidate graph (see `candidates`).
-//! 2. Greedy: candidate edges cheapest first, stopping while enough units are free to
-//!    fill the sit-out dummies.
-//! 3. Repair: free units are paired along the clock, then by short augmenting paths, so
-//!    the matching is perfect whenever exclusions allow it.
-//! 4. Local search: ejection chains. `a` leaves its partner `b` for a candidate `c`;
-//!    `c`'s partner `d` takes one of its candidates `e`; …; the last one evicted takes
-//!    `b`. Chains are grown only while the partial gain stays positive (as in
-//!    Lin–Kernighan) and closed as soon as the whole exchange is an improvement; costs
-//!    are compared as lexicographic tuples, so an accepted move never trades a higher
-//!    priority for a lower one.
-
-use std::collections::VecDeque;
+//! 2. Greedy: candidate edges cheapest first, within the round's quotas of each kind of
+//!    merge; units left over sit out.
+//! 3. Repair: free units are paired along the clock (within the quotas), then by short
+//!    augmenting paths, so the matching is perfect whenever exclusions allow it.
+//! 4. Local search by ejection chains (see `chains`).
 
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -20,26 +13,29 @@ use rand::seq::SliceRandom;
 
 use crate::candidates::{self, Candidates};
 use crate::cost::Cost;
-use crate::matching::{UnitIx, Units, WithDummies};
+use crate::matching::{Quotas, UnitIx, Units, WithDummies};
+
+mod chains;
 
 const FREE: UnitIx = UnitIx::MAX;
-/// Candidates tried at the second and third step of a chain (the first step tries all).
-const CHAIN_BREADTH: [usize; 2] = [8, 5];
 /// How far along the clock a free unit looks for another free unit during repair.
 const REPAIR_WINDOW: usize = 64;
 /// Matched units sampled when looking for an augmenting path.
 const AUGMENT_SAMPLE: usize = 256;
-/// Safety net on local-search work: improving moves per unit.
-const MAX_MOVES_PER_UNIT: usize = 50;
 
-pub(crate) fn solve<U: Units>(units: &WithDummies<'_, U>, seed: u64) -> Vec<Option<UnitIx>> {
+pub(crate) fn solve<U: Units>(
+    units: &WithDummies<'_, U>,
+    quotas: Quotas,
+    seed: u64,
+) -> Vec<Option<UnitIx>> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let order = candidates::clock_order(units.units, &mut rng);
     let candidates = candidates::build(units, &order, &mut rng);
-    let mut search = Search::new(units, &candidates);
+    let mut search = Search::new(units, &candidates, quotas);
     search.greedy();
     search.repair(&order.units, &mut rng);
     search.improve(&mut rng);
+    search.long_chains();
     search
         .mate
         .iter()
@@ -53,15 +49,18 @@ struct Search<'s, 'u, U> {
     mate: Vec<UnitIx>,
     /// Cost of the edge each matched unit is in (both ends hold it).
     edge_cost: Vec<Cost>,
+    /// Merges of each kind still to make while building the first matching.
+    quotas: Quotas,
 }
 
 impl<'s, 'u, U: Units> Search<'s, 'u, U> {
-    fn new(units: &'s WithDummies<'u, U>, candidates: &'s Candidates) -> Self {
+    fn new(units: &'s WithDummies<'u, U>, candidates: &'s Candidates, quotas: Quotas) -> Self {
         Self {
             units,
             candidates,
             mate: vec![FREE; units.len()],
             edge_cost: vec![Cost::ZERO; units.len()],
+            quotas,
         }
     }
 
@@ -80,32 +79,29 @@ impl<'s, 'u, U: Units> Search<'s, 'u, U> {
         self.edge_cost[b as usize] = cost;
     }
 
-    /// Cheapest candidate edges between real units first, leaving enough units free for
-    /// the sit-outs.
+    /// Cheapest candidate edges between real units first, as long as their kind is
+    /// still needed.
     fn greedy(&mut self) {
         let real = self.units.real();
         let mut edges: Vec<(u64, UnitIx, UnitIx)> = Vec::new();
         for a in 0..real as UnitIx {
             for &b in self.candidates.of(a) {
-                if a < b && !self.units.is_dummy(b) {
-                    if let Some(cost) = self.cost(a, b) {
-                        edges.push((cost.sort_key(), a, b));
-                    }
+                if a < b
+                    && !self.units.is_dummy(b)
+                    && let Some(cost) = self.cost(a, b)
+                {
+                    edges.push((cost.sort_key(), a, b));
                 }
             }
         }
         edges.sort_unstable();
-        let mut free = real;
         for (_, a, b) in edges {
-            if free < self.units.dummies + 2 {
-                break;
-            }
             if self.is_free(a)
                 && self.is_free(b)
                 && let Some(cost) = self.cost(a, b)
+                && self.quotas.take(self.units.kind(a, b))
             {
                 self.join(a, b, cost);
-                free -= 2;
             }
         }
     }
@@ -121,26 +117,22 @@ impl<'s, 'u, U: Units> Search<'s, 'u, U> {
         for (i, &a) in free_in_order.iter().enumerate() {
             place_in_free[a as usize] = i;
         }
-        // Keep as many free eligible units as there are dummies; pair the rest.
-        let mut to_pair = free_in_order.len().saturating_sub(self.units.dummies);
+        // Units that may not sit out choose first.
         let mut ineligible_first = free_in_order.clone();
         ineligible_first.sort_by_key(|&a| self.units.units.may_sit_out(a));
         for &a in &ineligible_first {
-            if to_pair < 2 {
-                break;
-            }
             if !self.is_free(a) {
                 continue;
             }
             let place = place_in_free[a as usize];
             let partner = (1..free_in_order.len().min(REPAIR_WINDOW))
                 .map(|d| free_in_order[(place + d) % free_in_order.len()])
-                .filter(|&b| self.is_free(b))
+                .filter(|&b| self.is_free(b) && self.quotas.left(self.units.kind(a, b)) > 0)
                 .filter_map(|b| self.cost(a, b).map(|cost| (cost, b)))
                 .min();
             if let Some((cost, b)) = partner {
+                self.quotas.take(self.units.kind(a, b));
                 self.join(a, b, cost);
-                to_pair -= 2;
             }
         }
         let mut sitting_out = free_in_order
@@ -201,138 +193,5 @@ impl<'s, 'u, U: Units> Search<'s, 'u, U> {
                 return;
             }
         }
-    }
-
-    /// Ejection-chain local search until no improving move is found.
-    fn improve(&mut self, rng: &mut Xoshiro256PlusPlus) {
-        let real = self.units.real();
-        let mut queue: Vec<UnitIx> = (0..real as UnitIx).filter(|&a| !self.is_free(a)).collect();
-        queue.shuffle(rng);
-        // Worst edges first: they are where the gains are.
-        queue.sort_by_key(|&a| std::cmp::Reverse(self.edge_cost[a as usize]));
-        let mut queue: VecDeque<UnitIx> = queue.into();
-        let mut queued = vec![false; self.units.len()];
-        for &a in &queue {
-            queued[a as usize] = true;
-        }
-        let mut moves_left = MAX_MOVES_PER_UNIT.saturating_mul(real);
-        while let Some(a) = queue.pop_front() {
-            queued[a as usize] = false;
-            if moves_left == 0 {
-                break;
-            }
-            if let Some(touched) = self.improve_from(a) {
-                moves_left -= 1;
-                for unit in touched.into_iter().flatten() {
-                    if !self.units.is_dummy(unit) && !queued[unit as usize] {
-                        queued[unit as usize] = true;
-                        queue.push_back(unit);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Tries chains starting with `a` leaving its partner; applies the first improving
-    /// one and returns the units it touched.
-    fn improve_from(&mut self, a: UnitIx) -> Option<[Option<UnitIx>; 8]> {
-        let b = self.mate[a as usize];
-        if b == FREE {
-            return None;
-        }
-        let ab = self.edge_cost[a as usize];
-        for &c in self.candidates.of(a) {
-            let d = self.mate[c as usize];
-            if c == b || d == FREE {
-                continue;
-            }
-            let Some(ac) = self.cost(a, c) else { continue };
-            let gain1 = ab + self.edge_cost[c as usize] - ac;
-            if gain1 <= Cost::ZERO {
-                continue;
-            }
-            if let Some(bd) = self.cost(b, d)
-                && gain1 - bd > Cost::ZERO
-            {
-                self.join(a, c, ac);
-                self.join(b, d, bd);
-                return Some([Some(a), Some(b), Some(c), Some(d), None, None, None, None]);
-            }
-            if let Some(touched) = self.extend_chain(a, b, c, d, ac, gain1) {
-                return Some(touched);
-            }
-        }
-        None
-    }
-
-    /// Second and third steps of a chain whose first step is `a`=`c`, evicting `d`.
-    fn extend_chain(
-        &mut self,
-        a: UnitIx,
-        b: UnitIx,
-        c: UnitIx,
-        d: UnitIx,
-        ac: Cost,
-        gain1: Cost,
-    ) -> Option<[Option<UnitIx>; 8]> {
-        let used = |x: UnitIx, extra: &[UnitIx]| [a, b, c, d].contains(&x) || extra.contains(&x);
-        for &e in self.candidates.of(d).iter().take(CHAIN_BREADTH[0]) {
-            let f = self.mate[e as usize];
-            if f == FREE || used(e, &[]) || used(f, &[]) {
-                continue;
-            }
-            let Some(de) = self.cost(d, e) else { continue };
-            let gain2 = gain1 + self.edge_cost[e as usize] - de;
-            if gain2 <= Cost::ZERO {
-                continue;
-            }
-            if let Some(fb) = self.cost(f, b)
-                && gain2 - fb > Cost::ZERO
-            {
-                self.join(a, c, ac);
-                self.join(d, e, de);
-                self.join(f, b, fb);
-                return Some([
-                    Some(a),
-                    Some(b),
-                    Some(c),
-                    Some(d),
-                    Some(e),
-                    Some(f),
-                    None,
-                    None,
-                ]);
-            }
-            for &h in self.candidates.of(f).iter().take(CHAIN_BREADTH[1]) {
-                let i = self.mate[h as usize];
-                if i == FREE || used(h, &[e, f]) || used(i, &[e, f]) {
-                    continue;
-                }
-                let Some(fh) = self.cost(f, h) else { continue };
-                let gain3 = gain2 + self.edge_cost[h as usize] - fh;
-                if gain3 <= Cost::ZERO {
-                    continue;
-                }
-                if let Some(ib) = self.cost(i, b)
-                    && gain3 - ib > Cost::ZERO
-                {
-                    self.join(a, c, ac);
-                    self.join(d, e, de);
-                    self.join(f, h, fh);
-                    self.join(i, b, ib);
-                    return Some([
-                        Some(a),
-                        Some(b),
-                        Some(c),
-                        Some(d),
-                        Some(e),
-                        Some(f),
-                        Some(h),
-                        Some(i),
-                    ]);
-                }
-            }
-        }
-        None
     }
 }

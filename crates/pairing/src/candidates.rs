@@ -27,6 +27,10 @@ const NEARBY_POSITIONS: usize = 2;
 const PER_NEARBY_POSITION: usize = 2;
 /// Sit-out dummies linked to each eligible unit (all dummies are alike).
 const DUMMY_LINKS: usize = 2;
+/// Longest list a unit keeps once links are made symmetric. Without a cap, a unit alone
+/// at its clock position next to a large office is everyone's nearby pick: one such list
+/// reached 17 000 entries at n = 100 000 and made every search through it crawl.
+const MAX_LIST: usize = 48;
 
 pub(crate) struct Candidates {
     starts: Vec<u32>,
@@ -153,6 +157,14 @@ pub(crate) fn build<U: Units>(
     links.dedup_by_key(|&mut (from, to, _)| (from, to));
     // Cheapest first; equal costs in seeded random order (dummy links are all equal).
     links.sort_unstable_by_key(|&(from, to, key)| (from, key, mix64(seed ^ u64::from(to))));
+    let mut kept_of_current = (UnitIx::MAX, 0usize);
+    links.retain(|&(from, _, _)| {
+        if kept_of_current.0 != from {
+            kept_of_current = (from, 0);
+        }
+        kept_of_current.1 += 1;
+        kept_of_current.1 <= MAX_LIST
+    });
 
     let mut starts = vec![0u32; units.len() + 1];
     for &(from, _, _) in &links {

@@ -40,6 +40,16 @@ impl Cost {
         ]
     }
 
+    /// Whether any level above the seeded noise is non-zero.
+    pub fn above_noise(self) -> bool {
+        Cost { jitter: 0, ..self } != Cost::ZERO
+    }
+
+    /// For a gain: whether it is positive without counting the seeded noise.
+    pub fn positive_above_noise(self) -> bool {
+        Cost { jitter: 0, ..self } > Cost::ZERO
+    }
+
     /// A u64 that sorts like the cost for the values one edge can take. Each level is
     /// clamped to its field, so the order is only approximate for huge sums; it is used to
     /// order greedy choices, never to decide optimality.

@@ -21,11 +21,17 @@ pub(crate) fn solve<U: Units>(units: &WithDummies<'_, U>) -> Option<Vec<Option<U
     Some(mate.into_iter().map(|m| m.map(|p| p as UnitIx)).collect())
 }
 
+/// Up to this size the solver's buffers are small (about 2 MB) and reused.
+const SOLVE_IN_PLACE_UP_TO: usize = 256;
+
 /// integer-blossom keeps its O(n²) working buffers in a thread-local pool for reuse. A
-/// bot plans a round now and then, so we run it on a short-lived thread and let those
-/// buffers go when it ends; if no thread can be started, we run it here instead.
+/// bot plans a round now and then, so large instances run on a short-lived thread that
+/// takes those buffers with it when it ends; if no thread can be started, we run here.
 fn run_blossom(weights: &[i128], n: usize) -> Vec<Option<usize>> {
     let solve = || integer_blossom::max_weight_matching(weights, n);
+    if n <= SOLVE_IN_PLACE_UP_TO {
+        return solve();
+    }
     std::thread::scope(|scope| {
         match std::thread::Builder::new()
             .name("pairing-blossom".into())

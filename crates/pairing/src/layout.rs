@@ -40,21 +40,23 @@ impl Layout {
     }
 }
 
-/// One matching round: which merged sizes it builds, and how many merges per group.
+/// One matching round: which merged sizes it builds, and how many of each per group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MergeRound {
     /// Sizes of the parts being merged this round.
     pub part_sizes: Vec<usize>,
-    /// Sizes this round builds; a merge of parts `a` and `b` is allowed when `a + b` is
-    /// one of these and `|a - b| <= 1`.
-    pub built_sizes: Vec<usize>,
-    /// Merges per group in this round.
-    pub merges_per_group: usize,
+    /// (size built, how many per group). A merge of parts `a` and `b` is allowed when
+    /// `a + b` is one of these sizes and `|a - b| <= 1`.
+    pub builds: Vec<(usize, usize)>,
 }
 
 impl MergeRound {
     pub fn allows(&self, a: usize, b: usize) -> bool {
-        a.abs_diff(b) <= 1 && self.built_sizes.contains(&(a + b))
+        a.abs_diff(b) <= 1 && self.builds.iter().any(|&(size, _)| size == a + b)
+    }
+
+    pub fn merges_per_group(&self) -> usize {
+        self.builds.iter().map(|&(_, count)| count).sum()
     }
 }
 
@@ -80,12 +82,13 @@ pub(crate) fn merge_rounds(size: usize) -> Vec<MergeRound> {
         .windows(2)
         .map(|pair| {
             let (built, parts) = (&pair[0], &pair[1]);
+            let built: Vec<usize> = built.iter().copied().filter(|&s| s > 1).collect();
             MergeRound {
                 part_sizes: distinct(parts),
-                built_sizes: distinct(
-                    &built.iter().copied().filter(|&s| s > 1).collect::<Vec<_>>(),
-                ),
-                merges_per_group: built.iter().filter(|&&s| s > 1).count(),
+                builds: distinct(&built)
+                    .into_iter()
+                    .map(|size| (size, built.iter().filter(|&&s| s == size).count()))
+                    .collect(),
             }
         })
         .collect();
@@ -154,18 +157,14 @@ mod tests {
         let rounds = merge_rounds(2);
         assert_eq!(rounds.len(), 1);
         assert_eq!(rounds[0].part_sizes, vec![1]);
-        assert_eq!(rounds[0].built_sizes, vec![2]);
-        assert_eq!(rounds[0].merges_per_group, 1);
+        assert_eq!(rounds[0].builds, vec![(2, 1)]);
     }
 
     #[test]
     fn trios_are_a_pair_then_a_single() {
         let rounds = merge_rounds(3);
         assert_eq!(rounds.len(), 2);
-        assert_eq!(
-            (rounds[0].built_sizes.clone(), rounds[0].merges_per_group),
-            (vec![2], 1)
-        );
+        assert_eq!(rounds[0].builds, vec![(2, 1)]);
         assert_eq!(rounds[1].part_sizes, vec![1, 2]);
         assert!(rounds[1].allows(2, 1));
         assert!(!rounds[1].allows(1, 1));
@@ -176,9 +175,8 @@ mod tests {
     fn sevens_are_pairs_then_a_four_and_a_three() {
         let rounds = merge_rounds(7);
         assert_eq!(rounds.len(), 3);
-        assert_eq!(rounds[0].merges_per_group, 3);
-        assert_eq!(rounds[1].built_sizes, vec![3, 4]);
-        assert_eq!(rounds[1].merges_per_group, 2);
+        assert_eq!(rounds[0].builds, vec![(2, 3)]);
+        assert_eq!(rounds[1].builds, vec![(3, 1), (4, 1)]);
         assert!(rounds[1].allows(2, 2) && rounds[1].allows(2, 1) && !rounds[1].allows(1, 1));
         assert!(rounds[2].allows(4, 3));
     }
@@ -189,7 +187,7 @@ mod tests {
             let rounds = merge_rounds(size);
             let mut parts = size;
             for round in &rounds {
-                parts -= round.merges_per_group;
+                parts -= round.merges_per_group();
             }
             assert_eq!(parts, 1, "size {size}");
         }

@@ -26,9 +26,10 @@
 //!     Person::new("cy").with_team("support").with_utc_offset(60),
 //!     Person::new("di").with_team("support").with_utc_offset(-300),
 //! ];
-//! let plan = plan(&Input::new(&people), 42).unwrap();
+//! let plan = plan(&Input::new(&people), 42)?;
 //! assert_eq!(plan.groups.len(), 2);
 //! assert_eq!(plan.quality.same_team_pairs, 0);
+//! # Ok::<(), pourover_pairing::PairingError>(())
 //! ```
 
 mod approximate;
@@ -44,6 +45,7 @@ mod polish;
 mod quality;
 mod roster;
 pub mod synthetic;
+mod trio;
 
 use std::hash::Hash;
 

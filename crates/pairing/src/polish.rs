@@ -22,6 +22,7 @@ const FEW_TO_LOOK_AT: usize = 16;
 /// a large roster.
 const MAX_MOVES_PER_PERSON: usize = 20;
 const MAX_EVERYONE_VISITS: usize = 64;
+const UNGROUPED: u32 = u32::MAX;
 
 pub(crate) fn improve<Id>(roster: &Roster<'_, Id>, groups: &mut [Vec<PersonIx>]) {
     let people = roster.len();
@@ -30,7 +31,7 @@ pub(crate) fn improve<Id>(roster: &Roster<'_, Id>, groups: &mut [Vec<PersonIx>])
         // Swapping between pairs is exactly what the matching already optimised.
         return;
     }
-    let mut group_of = vec![u32::MAX; people];
+    let mut group_of = vec![UNGROUPED; people];
     for (g, group) in groups.iter().enumerate() {
         for &p in group {
             group_of[p as usize] = g as u32;
@@ -126,13 +127,12 @@ impl<Id> Swaps<'_, '_, Id> {
     /// Applies the better of swapping `a` and `c` or moving `a` into `c`'s group, if it
     /// improves; returns the two groups touched.
     fn try_swap_or_move(&mut self, a: PersonIx, c: PersonIx) -> Option<[usize; 2]> {
-        let (ga, gc) = (
-            self.group_of[a as usize] as usize,
-            self.group_of[c as usize] as usize,
-        );
-        if ga == gc {
+        let (ga, gc) = (self.group_of[a as usize], self.group_of[c as usize]);
+        // Unplaced people (UNGROUPED) take no part in swaps.
+        if ga == gc || ga == UNGROUPED || gc == UNGROUPED {
             return None;
         }
+        let (ga, gc) = (ga as usize, gc as usize);
         let before = self.cost_in(a, ga, a)? + self.cost_in(c, gc, c)?;
         let swapped = self
             .cost_in(a, gc, c)
@@ -193,6 +193,10 @@ impl<Id> Units for People<'_, '_, Id> {
 
     fn may_sit_out(&self, _: UnitIx) -> bool {
         false
+    }
+
+    fn size(&self, _: UnitIx) -> usize {
+        1
     }
 
     fn max_cost(&self) -> Cost {
