@@ -101,6 +101,35 @@ pub async fn apply_profile(
     Ok(member)
 }
 
+/// Reads the full profile of up to `limit` people whose stored one was last read before
+/// `before` (people found through a channel sync first: listing users leaves their team
+/// out). Stops early when the platform asks to slow down; the next pass goes on.
+pub async fn refresh_stale_profiles(
+    store: &Store,
+    chat: &dyn Chat,
+    workspace: WorkspaceId,
+    before: DateTime<Utc>,
+    limit: u32,
+) -> Result<usize, RosterError> {
+    let mut refreshed = 0;
+    for member in store
+        .members_needing_refresh(workspace, before, limit)
+        .await?
+    {
+        match chat.user_profile(&member.external_id).await {
+            Ok(profile) => {
+                apply_profile(store, workspace, &profile).await?;
+                refreshed += 1;
+            }
+            Err(ChatError::RateLimited { .. }) => break,
+            Err(err) => {
+                tracing::warn!(member = %member.id, error = %err, "profile refresh failed");
+            }
+        }
+    }
+    Ok(refreshed)
+}
+
 /// Someone joined a channel: enrol them in the programs bound to it.
 pub async fn joined_channel(
     store: &Store,

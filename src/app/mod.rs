@@ -188,6 +188,12 @@ pub struct RunningApp {
 
 /// How often channel-bound programs are reconciled with their channels.
 const CHANNEL_SYNC_PERIOD: Duration = Duration::from_secs(24 * 3600);
+/// How often the roster upkeep looks for profiles to refresh.
+const ROSTER_UPKEEP_PERIOD: Duration = Duration::from_secs(60);
+/// Profiles older than this are read again in the background.
+const PROFILE_REFRESH_AGE: chrono::Duration = chrono::Duration::days(7);
+/// At most this many profile reads per pass, so a big workspace is refreshed gradually.
+const PROFILES_PER_PASS: u32 = 100;
 
 impl RunningApp {
     pub async fn start(settings: Settings) -> Result<Self, AppError> {
@@ -241,7 +247,7 @@ impl RunningApp {
                 Duration::from_secs(settings.rounds.tick_seconds),
                 stopped.clone(),
             )),
-            tokio::spawn(sync_channels_daily(core.clone(), stopped.clone())),
+            tokio::spawn(roster_upkeep(core.clone(), stopped.clone())),
         ];
         if let Some(socket_mode) = inbound.socket_mode {
             let mut stop = stopped;
@@ -288,27 +294,49 @@ impl RunningApp {
     }
 }
 
-/// Channel-bound programs follow their channels through events; this catches what events
-/// missed (the bot was down, an event was lost): at start-up, then daily.
-async fn sync_channels_daily(core: Core, mut stop: watch::Receiver<bool>) {
+/// Channel-bound programs follow their channels through events; the daily sync catches what
+/// events missed (the bot was down, an event was lost). Between syncs, profiles that were
+/// never read in full (people found by listing a channel's users: Slack leaves their team
+/// out of the list) or not for a week are read again, a few at a time.
+async fn roster_upkeep(core: Core, mut stop: watch::Receiver<bool>) {
+    let mut last_sync: Option<tokio::time::Instant> = None;
     while !*stop.borrow() {
+        let sync_due = last_sync.is_none_or(|at| at.elapsed() >= CHANNEL_SYNC_PERIOD);
         for workspace in core.chats.workspaces().collect::<Vec<_>>() {
-            if let Some(chat) = core.chats.get(workspace) {
-                let at = Inbound {
-                    workspace,
-                    chat: chat.as_ref(),
-                };
-                if let Err(err) = core.bot.sync_channels(at).await {
-                    tracing::warn!(error = %err, "channel reconciliation failed");
-                }
+            let Some(chat) = core.chats.get(workspace) else {
+                continue;
+            };
+            let at = Inbound {
+                workspace,
+                chat: chat.as_ref(),
+            };
+            if sync_due && let Err(err) = core.bot.sync_channels(at).await {
+                tracing::warn!(error = %err, "channel reconciliation failed");
+            }
+            let stale = core.clock.now() - PROFILE_REFRESH_AGE;
+            match crate::roster::refresh_stale_profiles(
+                &core.store,
+                chat.as_ref(),
+                workspace,
+                stale,
+                PROFILES_PER_PASS,
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(refreshed) => tracing::info!(refreshed, "profiles refreshed"),
+                Err(err) => tracing::warn!(error = %err, "profile refresh failed"),
             }
         }
-        let cutoff = core.clock.now() - chrono::Duration::days(2);
-        if let Err(err) = core.store.prune_processed_events(cutoff).await {
-            tracing::warn!(error = %err, "could not prune processed events");
+        if sync_due {
+            last_sync = Some(tokio::time::Instant::now());
+            let cutoff = core.clock.now() - chrono::Duration::days(2);
+            if let Err(err) = core.store.prune_processed_events(cutoff).await {
+                tracing::warn!(error = %err, "could not prune processed events");
+            }
         }
         tokio::select! {
-            () = tokio::time::sleep(CHANNEL_SYNC_PERIOD) => {}
+            () = tokio::time::sleep(ROSTER_UPKEEP_PERIOD) => {}
             _ = stop.changed() => {}
         }
     }

@@ -46,6 +46,10 @@ pub struct MemberProfile {
     pub is_bot: bool,
     pub is_guest: bool,
     pub deleted: bool,
+    /// The source leaves out custom profile fields (Slack's `users.list` does), so `team`
+    /// says nothing: the stored team and the profile's freshness are kept, and the profile
+    /// is read in full later.
+    pub without_team_fields: bool,
 }
 
 #[cfg(test)]

@@ -65,17 +65,20 @@ impl Store {
             "INSERT INTO members (workspace_id, external_id, display_name, profile_team,
                  time_zone, utc_offset_minutes, is_admin, is_bot, is_guest, deleted,
                  profile_synced_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                     CASE WHEN $12 THEN 0 ELSE $11 END, $11, $11)
              ON CONFLICT (workspace_id, external_id) DO UPDATE SET
                  display_name = excluded.display_name,
-                 profile_team = excluded.profile_team,
+                 profile_team = CASE WHEN $12 THEN members.profile_team
+                                     ELSE excluded.profile_team END,
                  time_zone = excluded.time_zone,
                  utc_offset_minutes = excluded.utc_offset_minutes,
                  is_admin = excluded.is_admin,
                  is_bot = excluded.is_bot,
                  is_guest = excluded.is_guest,
                  deleted = excluded.deleted,
-                 profile_synced_at = excluded.profile_synced_at,
+                 profile_synced_at = CASE WHEN $12 THEN members.profile_synced_at
+                                          ELSE excluded.profile_synced_at END,
                  updated_at = excluded.updated_at
              RETURNING ",
             member_columns!()
@@ -91,6 +94,7 @@ impl Store {
         .bind(profile.is_guest)
         .bind(profile.deleted)
         .bind(now)
+        .bind(profile.without_team_fields)
         .fetch_one(&self.pool)
         .await?;
         row.try_into()
@@ -157,6 +161,29 @@ impl Store {
         rows.into_iter().map(Member::try_from).collect()
     }
 
+    /// People (not bots, not deactivated) whose full profile was last read before
+    /// `before`, least recently read first: the background profile refresh's worklist.
+    pub async fn members_needing_refresh(
+        &self,
+        workspace: WorkspaceId,
+        before: chrono::DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Member>> {
+        let rows: Vec<MemberRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            member_columns!(),
+            " FROM members
+              WHERE workspace_id = $1 AND NOT deleted AND NOT is_bot AND profile_synced_at < $2
+              ORDER BY profile_synced_at, id LIMIT $3"
+        ))
+        .bind(workspace.0)
+        .bind(to_ms(before))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Member::try_from).collect()
+    }
+
     /// The team a person set themselves; None clears it (back to the profile's).
     pub async fn set_chosen_team(&self, member: MemberId, team: Option<&str>) -> StoreResult<()> {
         sqlx::query("UPDATE members SET chosen_team = $1, updated_at = $2 WHERE id = $3")
@@ -207,6 +234,47 @@ mod tests {
         assert_eq!(refreshed.id, member.id);
         assert_eq!(refreshed.profile_team.as_deref(), Some("Marketing"));
         assert_eq!(refreshed.team(), Some("Ops"));
+    }
+
+    #[tokio::test]
+    async fn a_profile_without_team_fields_keeps_the_stored_team_and_stays_due_for_a_refresh() {
+        let store = temp_store().await;
+        let ws = store
+            .upsert_workspace(Platform::Slack, "T1", "")
+            .await
+            .unwrap();
+        let listed = MemberProfile {
+            without_team_fields: true,
+            ..profile("U1", None)
+        };
+        let new = store.upsert_member(ws, &listed).await.unwrap();
+        assert_eq!(
+            new.profile_synced_at.timestamp_millis(),
+            0,
+            "never read in full"
+        );
+        let soon = Utc::now() + chrono::Duration::seconds(1);
+        assert_eq!(
+            store.members_needing_refresh(ws, soon, 10).await.unwrap(),
+            vec![new]
+        );
+
+        let full = store
+            .upsert_member(ws, &profile("U1", Some("Sales")))
+            .await
+            .unwrap();
+        assert_eq!(full.profile_team.as_deref(), Some("Sales"));
+        let listed_again = store.upsert_member(ws, &listed).await.unwrap();
+        assert_eq!(listed_again.profile_team.as_deref(), Some("Sales"));
+        assert_eq!(listed_again.profile_synced_at, full.profile_synced_at);
+        let earlier = Utc::now() - chrono::Duration::hours(1);
+        assert!(
+            store
+                .members_needing_refresh(ws, earlier, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[tokio::test]

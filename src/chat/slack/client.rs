@@ -247,7 +247,11 @@ impl SlackChat {
         let is_person = !user.flags.is_bot.unwrap_or(false) && !user.deleted.unwrap_or(false);
         let wants_fields = fields.primary.is_some() || fields.fallback.is_some();
         if has_custom_fields || !is_person || !wants_fields {
-            return Ok(member_profile(user, &fields));
+            // This is the full profile: whatever team it has (none, here) is the truth.
+            return Ok(MemberProfile {
+                without_team_fields: false,
+                ..member_profile(user, &fields)
+            });
         }
         let request = SlackApiUsersProfileGetRequest::new().with_user(user.id.clone());
         let session = self.session();

@@ -64,6 +64,11 @@ pub fn member_profile(user: &SlackUser, team_fields: &TeamFieldIds) -> MemberPro
         is_bot: flag(flags.is_bot) || user.id.0 == SLACKBOT_USER_ID,
         is_guest: flag(flags.is_restricted) || flag(flags.is_ultra_restricted),
         deleted: flag(user.deleted),
+        // users.list (and users.info) leave custom fields out: see `SlackChat::profile_of`.
+        without_team_fields: user
+            .profile
+            .as_ref()
+            .is_none_or(|profile| profile.fields.is_none()),
     }
 }
 
@@ -153,6 +158,7 @@ mod tests {
                 is_bot: false,
                 is_guest: false,
                 deleted: false,
+                without_team_fields: false,
             }
         );
     }
@@ -169,6 +175,10 @@ mod tests {
         let no_fields = user(json!({"id": "U3", "name": "cy"}));
         let profile = member_profile(&no_fields, &ids());
         assert_eq!(profile.team, None);
+        assert!(
+            profile.without_team_fields,
+            "a listing without fields says nothing about the team"
+        );
         assert_eq!(profile.display_name, "cy");
     }
 

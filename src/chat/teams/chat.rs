@@ -156,6 +156,8 @@ impl TeamsChat {
             is_bot: member.id.starts_with("28:"),
             is_guest: matches!(member.user_role.as_deref(), Some("guest" | "anonymous")),
             deleted: false,
+            // Teams never has a team to give, so there is nothing to keep or fetch later.
+            without_team_fields: false,
             external_id: member.id,
         }
     }
