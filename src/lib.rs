@@ -7,6 +7,7 @@ pub mod chat;
 pub mod clock;
 pub mod commands;
 pub mod delivery;
+pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod export_links;

@@ -73,6 +73,10 @@ enum Command {
     /// (`round,members`), a summary to stderr. Bad input: one line naming the file and
     /// line, exit code 2.
     Pair(pourover::pair_cli::PairArgs),
+    /// See Pourover work in one command, no Slack account needed: a simulated Slack company,
+    /// the real bot, three rounds with time compressed, one group's DMs, the admin stats, and
+    /// pourover-report.html.
+    Demo(DemoArgs),
     /// Write a self-contained HTML report with charts (no network needed to open it).
     Report {
         /// Where to write the HTML file (replaced if it exists).
@@ -97,6 +101,56 @@ enum RoundAction {
     },
 }
 
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
+    /// People in the simulated company.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u16).range(2..=5000))]
+    people: u16,
+    /// Teams (departments) they work in.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=100))]
+    teams: u16,
+    /// Rounds to run.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=20))]
+    rounds: u16,
+    /// Keep the demo's SQLite database in this file (default: a temporary one).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// Where to write the HTML report.
+    #[arg(long, value_name = "FILE.html", default_value = "pourover-report.html")]
+    report: PathBuf,
+    /// Changes who joins and what they answer.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+/// Runs `pourover demo`.
+fn demo(args: &DemoArgs) -> ExitCode {
+    pourover::telemetry::init_with_default(pourover::settings::LogFormat::Text, "warn");
+    let options = pourover::demo::DemoOptions {
+        people: usize::from(args.people),
+        teams: usize::from(args.teams),
+        rounds: usize::from(args.rounds),
+        database: args.db.clone(),
+        report: args.report.clone(),
+        seed: args.seed,
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("pourover: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stdout = std::io::stdout();
+    match runtime.block_on(pourover::demo::run(&options, &mut stdout)) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("pourover demo: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// A mistake in what the user typed (say, a program that does not exist): shown as one line,
 /// without an error log around it.
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +163,10 @@ fn main() -> ExitCode {
     if let Command::Pair(args) = &cli.command {
         let code = pourover::pair_cli::run(args, &mut std::io::stdout(), &mut std::io::stderr());
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
+    // The demo brings its own simulated Slack and settings; it ignores the environment's.
+    if let Command::Demo(args) = &cli.command {
+        return demo(args);
     }
     let settings = match Settings::load(SettingsSources {
         base_dir: Some(std::path::Path::new(".")),
@@ -205,7 +263,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         // Answered in main() before the configuration is loaded.
-        Command::Pair(_) => Ok(()),
+        Command::Pair(_) | Command::Demo(_) => Ok(()),
         Command::Round {
             action: RoundAction::Run { program, dry_run },
         } => {

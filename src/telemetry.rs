@@ -9,8 +9,14 @@ use crate::settings::LogFormat;
 /// Installs the global subscriber. Safe to call more than once (later calls do nothing),
 /// which keeps tests that start several apps simple.
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,hyper_util=warn"));
+    init_with_default(format, "info,sqlx=warn,hyper_util=warn");
+}
+
+/// Like [`init`], with another verbosity when `RUST_LOG` is not set (the demo narrates on
+/// stdout and keeps stderr for warnings).
+pub fn init_with_default(format: LogFormat, default_filter: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
