@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
-use tokio::time::Instant;
 
 use crate::error::SimError;
 use crate::sync::lock;
@@ -275,24 +274,12 @@ impl Recorder {
     where
         F: Fn(&Recorder) -> Option<T>,
     {
-        let deadline = Instant::now() + timeout;
-        let mut changes = self.state.changes.subscribe();
-        loop {
-            changes.borrow_and_update();
-            if let Some(found) = probe(self) {
-                return Ok(found);
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(SimError::WaitTimedOut {
-                    timeout,
-                    what: "the recorder condition".into(),
-                });
-            }
-            let recheck = (now + Duration::from_millis(50)).min(deadline);
-            // Either a change, the periodic re-check or the deadline wakes us; all three
-            // lead back to evaluating the probe.
-            let _ = tokio::time::timeout_at(recheck, changes.changed()).await;
-        }
+        crate::sync::wait_on_changes(
+            self.state.changes.subscribe(),
+            || probe(self),
+            timeout,
+            "the recorder condition",
+        )
+        .await
     }
 }
