@@ -5,35 +5,14 @@ mod common;
 use std::process::Command;
 
 use pourover::app::open_store;
-use pourover::domain::{GroupSize, MemberProfile, Platform, ProgramName, ProgramSettings};
-use pourover::store::NewProgram;
+use pourover::domain::MemberProfile;
 
 /// A database with a `coffee` program and `people` people across three teams.
 async fn database_with_people(dir: &std::path::Path, people: usize) -> String {
     let settings = common::settings_in(dir, &[]);
     let store = open_store(&settings).await.unwrap();
-    let workspace = store
-        .upsert_workspace(Platform::Slack, "T1", "Acme")
-        .await
-        .unwrap();
-    let name = ProgramName::parse("coffee").unwrap();
-    let program = store
-        .create_program(NewProgram {
-            workspace,
-            name: &name,
-            channel_id: None,
-            schedule: None,
-            settings: ProgramSettings {
-                group_size: GroupSize::PAIRS,
-                lookback_rounds: 12,
-                nudge_after_hours: 72,
-                close_after_hours: 144,
-            },
-            created_by: None,
-        })
-        .await
-        .unwrap()
-        .unwrap();
+    let program = common::program_in_store(&store, "coffee").await;
+    let workspace = program.workspace_id;
     for i in 0..people {
         let member = store
             .upsert_member(

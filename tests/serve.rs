@@ -223,38 +223,13 @@ fn help_explains_the_commands() {
 
 #[tokio::test]
 async fn an_export_link_downloads_the_programs_csv_and_unknown_links_are_404() {
-    use pourover::domain::{GroupSize, Platform, ProgramName, ProgramSettings};
-    use pourover::store::NewProgram;
-
     let dir = tempfile::tempdir().unwrap();
     let settings = common::settings_in(
         dir.path(),
         &[("POUROVER_PUBLIC_URL", "https://coffee.example.com/")],
     );
     let app = RunningApp::start(settings).await.unwrap();
-    let store = app.store();
-    let workspace = store
-        .upsert_workspace(Platform::Slack, "T1", "Acme")
-        .await
-        .unwrap();
-    let name = ProgramName::parse("coffee").unwrap();
-    let program = store
-        .create_program(NewProgram {
-            workspace,
-            name: &name,
-            channel_id: None,
-            schedule: None,
-            settings: ProgramSettings {
-                group_size: GroupSize::PAIRS,
-                lookback_rounds: 12,
-                nudge_after_hours: 72,
-                close_after_hours: 144,
-            },
-            created_by: None,
-        })
-        .await
-        .unwrap()
-        .unwrap();
+    let program = common::program_in_store(app.store(), "coffee").await;
     let link = app.core().exports.grant(program.id).unwrap();
     let path = link
         .strip_prefix("https://coffee.example.com")

@@ -10,7 +10,9 @@ use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
+use pourover::domain::{GroupSize, Platform, Program, ProgramName, ProgramSettings};
 use pourover::settings::{Settings, SettingsSources};
+use pourover::store::{NewProgram, Store};
 
 /// Settings for a bot on a random loopback port with its own SQLite file in `dir`.
 pub fn settings_in(dir: &Path, extra: &[(&str, &str)]) -> Settings {
@@ -48,3 +50,30 @@ where
 
 /// The real bot against the Slack simulator.
 pub mod harness;
+
+/// A Slack workspace `T1` with an unscheduled program `name` of pairs, written straight to
+/// the store (for tests about what happens once a program exists).
+pub async fn program_in_store(store: &Store, name: &str) -> Program {
+    let workspace = store
+        .upsert_workspace(Platform::Slack, "T1", "Acme")
+        .await
+        .expect("a workspace");
+    let name = ProgramName::parse(name).expect("a valid program name");
+    store
+        .create_program(NewProgram {
+            workspace,
+            name: &name,
+            channel_id: None,
+            schedule: None,
+            settings: ProgramSettings {
+                group_size: GroupSize::PAIRS,
+                lookback_rounds: 12,
+                nudge_after_hours: 72,
+                close_after_hours: 144,
+            },
+            created_by: None,
+        })
+        .await
+        .expect("the program is stored")
+        .expect("the program is new")
+}
