@@ -83,3 +83,53 @@ async fn an_intro_slack_refuses_for_good_is_failed_once_and_listed_for_admins() 
     }
     bot.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_group_whose_intro_failed_is_neither_nudged_nor_prompted() {
+    let bot = SlackTestBot::start_with(round_options(everyone_in_coffee(6, 2))).await;
+    let coffee = on_demand_program(&bot, "coffee").await;
+    bot.sim.faults().inject(
+        "chat.postMessage",
+        Fault::SlackError("restricted_action".into()),
+        1,
+    );
+    round_now(&bot, "coffee").await;
+    let groups = settled(bot.store(), &coffee, OutboxKind::Intro, SETTLE).await;
+    let refused = groups
+        .iter()
+        .position(|g| g.row(OutboxKind::Intro).state == OutboxState::Failed)
+        .expect("one intro was refused");
+
+    // Nobody answers; past close_at both follow-ups are due for every group.
+    let close_after = i64::from(coffee.settings.close_after_hours);
+    bot.clock()
+        .advance(chrono::Duration::hours(close_after) + chrono::Duration::minutes(1));
+    let groups = settled(bot.store(), &coffee, OutboxKind::Nudge, SETTLE).await;
+    let groups_closed = settled(bot.store(), &coffee, OutboxKind::ClosePrompt, SETTLE).await;
+    let posted = posted_by_key(&bot.sim);
+    for (index, (group, closed)) in groups.iter().zip(&groups_closed).enumerate() {
+        for row in [
+            group.row(OutboxKind::Nudge),
+            closed.row(OutboxKind::ClosePrompt),
+        ] {
+            if index == refused {
+                assert_eq!(row.state, OutboxState::Cancelled, "{row:#?}");
+                assert_eq!(
+                    row.last_error.as_deref(),
+                    Some("the intro was never delivered")
+                );
+                assert!(!posted.contains_key(&row.key), "{}", row.key);
+            } else {
+                assert_eq!(row.state, OutboxState::Sent, "{row:#?}");
+                assert_eq!(posted[&row.key].len(), 1);
+            }
+        }
+    }
+    let answer = bot.command_answer(&bot.owner().id, "admin failures").await;
+    let failures = format!("{}\n{}", answer.text, blocks_text(&answer.blocks));
+    assert!(
+        failures.contains("1 message(s) could not be delivered"),
+        "{failures}"
+    );
+    bot.shutdown().await;
+}
