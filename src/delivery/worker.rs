@@ -183,6 +183,17 @@ impl DeliveryWorker {
             }
         }
         let message = messages::compose(&self.store, item, self.clock.now()).await?;
+        // The one call that must never happen twice. If this sender stalled past its lease
+        // (a frozen process, a locked database) another may own the message now and be
+        // posting it too: renewing the lease, fenced by the attempt count, is the check.
+        // The heartbeat alone would notice only at its next beat, possibly after posting.
+        if !self
+            .store
+            .extend_outbox_lease(item.id, item.attempts, Utc::now() + self.lease)
+            .await?
+        {
+            return Ok(Outcome::LostLease);
+        }
         match chat.post(&conversation, &message, &item.key).await {
             Ok(posted) => {
                 self.store
