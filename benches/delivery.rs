@@ -118,7 +118,12 @@ struct Outcome {
     failed: i64,
 }
 
-fn settings(dir: &std::path::Path, sim: &SlackSim, workers: usize, scale: f64) -> Settings {
+fn settings(
+    dir: &std::path::Path,
+    sim: &SlackSim,
+    workers: usize,
+    scale: f64,
+) -> Result<Settings, String> {
     let env: HashMap<&str, String> = HashMap::from([
         (
             "POUROVER_DATABASE_URL",
@@ -133,11 +138,8 @@ fn settings(dir: &std::path::Path, sim: &SlackSim, workers: usize, scale: f64) -
         // Nothing but this round: no scheduled ticks while it runs.
         ("POUROVER_TICK_SECONDS", "3600".into()),
     ]);
-    let sources = SettingsSources::default();
-    match Settings::load_with_env(sources, &|name| env.get(name).cloned()) {
-        Ok(settings) => settings,
-        Err(err) => panic!("benchmark settings: {err}"),
-    }
+    Settings::load_with_env(SettingsSources::default(), &|name| env.get(name).cloned())
+        .map_err(|err| format!("benchmark settings: {err}"))
 }
 
 /// Every simulated person as a member enrolled in `coffee`, with the profile Slack shows.
@@ -205,7 +207,7 @@ async fn run(
     let sim = SlackSim::start(config, company).await?;
     let dir = tempfile::tempdir()?;
     let app = RunningApp::start_with(
-        settings(dir.path(), &sim, workers, time_scale),
+        settings(dir.path(), &sim, workers, time_scale)?,
         AppOptions::default(),
     )
     .await?;

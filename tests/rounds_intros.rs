@@ -6,32 +6,22 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::harness::{HarnessOptions, SlackTestBot, blocks_text};
+use common::harness::{SlackTestBot, blocks_text};
 use common::rounds::{
-    SETTLE, assert_exactly_one_intro_per_group, last_round, mentions, posted_by_key, program,
-    settled,
+    SETTLE, assert_exactly_one_intro_per_group, everyone_in_coffee, last_round, mentions,
+    posted_by_key, program, round_options, settled,
 };
 use pourover::domain::OutboxKind;
-use pourover_simulator::CompanySpec;
-
-/// Everyone in #coffee, no guests: the program's roster is the whole company.
-fn company(people: usize, teams: usize) -> CompanySpec {
-    CompanySpec {
-        coffee_share: 1.0,
-        guests: 0,
-        ..CompanySpec::new(people, teams)
-    }
-}
 
 #[tokio::test]
 async fn a_round_of_41_people_in_6_teams_gives_every_group_exactly_one_intro_across_teams() {
-    let bot = SlackTestBot::start_with(HarnessOptions::new(company(41, 6))).await;
+    let bot = SlackTestBot::start_with(round_options(everyone_in_coffee(41, 6))).await;
     bot.create_program("coffee", None).await;
     // Joining reads each person's full profile, team included. (A channel-bound program
     // learns teams in the background: Slack's user list leaves custom fields out.)
     for person in bot.people() {
         let joined = bot.command(&person.id, "join coffee").await;
-        assert!(joined.contains("coffee"), "{joined}");
+        assert!(joined.starts_with("You're in *coffee*"), "{joined}");
     }
     let reply = bot.command(&bot.owner().id, "admin round now coffee").await;
     assert!(
