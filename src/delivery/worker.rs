@@ -7,7 +7,7 @@ use tokio::sync::{Notify, watch};
 use super::RetryPolicy;
 use crate::chat::{Chat, ChatDirectory, ChatError};
 use crate::clock::Clock;
-use crate::domain::{FeedbackAnswer, OutboxItem, OutboxKind, RoundState};
+use crate::domain::{FeedbackAnswer, OutboxItem, OutboxKind, OutboxState, RoundState};
 use crate::rounds::messages;
 use crate::store::{Store, StoreError};
 
@@ -183,6 +183,17 @@ impl DeliveryWorker {
             }
         }
         let message = messages::compose(&self.store, item, self.clock.now()).await?;
+        // The one call that must never happen twice. If this sender stalled past its lease
+        // (a frozen process, a locked database) another may own the message now and be
+        // posting it too: renewing the lease, fenced by the attempt count, is the check.
+        // The heartbeat alone would notice only at its next beat, possibly after posting.
+        if !self
+            .store
+            .extend_outbox_lease(item.id, item.attempts, Utc::now() + self.lease)
+            .await?
+        {
+            return Ok(Outcome::LostLease);
+        }
         match chat.post(&conversation, &message, &item.key).await {
             Ok(posted) => {
                 self.store
@@ -236,6 +247,18 @@ impl DeliveryWorker {
         let round = self.store.round(group.round_id).await?;
         if round.is_some_and(|r| r.state != RoundState::Open) {
             return Ok(Some("the round is over"));
+        }
+        if matches!(item.kind, OutboxKind::Nudge | OutboxKind::ClosePrompt) {
+            // A follow-up to an intro that never arrived would ask about a coffee nobody
+            // was told of (and, for a refused conversation, fail again for the admins).
+            let intro_lost = self.store.group_outbox(group_id).await?.iter().any(|row| {
+                row.kind == OutboxKind::Intro
+                    && row.recipient == item.recipient
+                    && matches!(row.state, OutboxState::Failed | OutboxState::Cancelled)
+            });
+            if intro_lost {
+                return Ok(Some("the intro was never delivered"));
+            }
         }
         let answered: Vec<_> = self
             .store

@@ -404,3 +404,42 @@ async fn a_partner_saying_we_met_counts_as_engaging() {
     assert_eq!(silent.ignored_streak, 0);
     assert_eq!(silent.state, EnrollmentState::Active);
 }
+
+#[tokio::test]
+async fn intros_that_never_arrived_are_not_counted_as_ignored() {
+    let f = fixture(2, 2).await;
+    for week in 0..3 {
+        let planned = plan(&f, at(1 + 7 * week)).await;
+        // Slack refused every intro: nobody could have answered.
+        for group in f
+            .store
+            .round_groups(planned.round.unwrap().id)
+            .await
+            .unwrap()
+        {
+            for item in f.store.group_outbox(group.id).await.unwrap() {
+                if item.kind == OutboxKind::Intro {
+                    f.store
+                        .mark_outbox_failed(item.id, "refused: slack: user_disabled")
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+    }
+    let report = RoundCloser::new(f.store.store.clone(), 3)
+        .close_due(at(28))
+        .await
+        .unwrap();
+    assert!(report.paused.is_empty(), "{report:?}");
+    for member in &f.members {
+        let enrollment = f
+            .store
+            .enrollment(f.program.id, *member)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(enrollment.ignored_streak, 0);
+        assert_eq!(enrollment.state, EnrollmentState::Active);
+    }
+}

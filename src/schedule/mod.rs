@@ -28,8 +28,13 @@ pub enum Due {
     },
 }
 
-/// Most runs looked at in one go; a minutely cron after months of downtime stays cheap.
-const MAX_RUNS_CONSIDERED: usize = 10_000;
+/// Most missed runs counted (for the log) in one go; a minutely cron after months of
+/// downtime stays cheap.
+const MAX_RUNS_COUNTED: usize = 10_000;
+
+/// How far back the latest run is looked for first; the window doubles until a run is in
+/// it, so a frequent cron scans about a day of runs and a yearly one a few windows.
+const FIRST_LOOK_BACK: Duration = Duration::days(1);
 
 /// Pure decision: given the last round's time (or the program's creation), which run is
 /// due now. Only the latest due run is planned: after downtime people get one round, not a
@@ -40,19 +45,49 @@ pub fn due_round(
     now: DateTime<Utc>,
     grace: Duration,
 ) -> Due {
-    let runs: Vec<DateTime<Utc>> = schedule
+    let Some(latest) = latest_run(schedule, since, now) else {
+        return Due::Nothing;
+    };
+    if now - latest <= grace {
+        return Due::Run(latest);
+    }
+    let missed = runs_between(schedule, since, now)
+        .take(MAX_RUNS_COUNTED)
+        .count();
+    Due::TooLate { at: latest, missed }
+}
+
+/// Runs after `since`, up to and including `now`, in UTC.
+fn runs_between(
+    schedule: &Schedule,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+    schedule
         .runs_after(since)
         .map(|at| at.with_timezone(&Utc))
-        .take_while(|at| *at <= now)
-        .take(MAX_RUNS_CONSIDERED)
-        .collect();
-    match runs.last() {
-        None => Due::Nothing,
-        Some(&latest) if now - latest <= grace => Due::Run(latest),
-        Some(&latest) => Due::TooLate {
-            at: latest,
-            missed: runs.len(),
-        },
+        .take_while(move |at| *at <= now)
+}
+
+/// The latest run after `since` and at or before `now`. Scans growing windows back from
+/// `now` rather than every run since `since`: after long downtime those can be many.
+fn latest_run(
+    schedule: &Schedule,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let mut window = FIRST_LOOK_BACK;
+    loop {
+        let from = now
+            .checked_sub_signed(window)
+            .map_or(since, |from| from.max(since));
+        if let Some(latest) = runs_between(schedule, from, now).last() {
+            return Some(latest);
+        }
+        if from == since {
+            return None;
+        }
+        window = window.checked_mul(2).unwrap_or(Duration::MAX);
     }
 }
 

@@ -98,3 +98,34 @@ fn after_long_downtime_only_the_latest_run_is_planned() {
         Due::Run(berlin(2026, 11, 30, 9, 0))
     );
 }
+
+#[test]
+fn after_more_missed_runs_than_are_counted_only_the_latest_is_planned() {
+    // A run every minute, a week of downtime: over ten thousand missed runs.
+    let schedule = Schedule::parse("* * * * *", "UTC").unwrap();
+    let last = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    let restart = Utc.with_ymd_and_hms(2026, 11, 9, 9, 0, 30).unwrap();
+    assert_eq!(
+        due_round(&schedule, last, restart, Duration::hours(24)),
+        Due::Run(Utc.with_ymd_and_hms(2026, 11, 9, 9, 0, 0).unwrap())
+    );
+    let later = Utc.with_ymd_and_hms(2026, 11, 10, 9, 0, 30).unwrap();
+    assert_eq!(
+        due_round(&schedule, last, later, Duration::hours(1)),
+        Due::Run(Utc.with_ymd_and_hms(2026, 11, 10, 9, 0, 0).unwrap())
+    );
+}
+
+#[test]
+fn a_yearly_round_missed_long_ago_is_found_and_skipped() {
+    let schedule = Schedule::parse("0 9 1 1 *", "Europe/Berlin").unwrap();
+    let created = berlin(2020, 6, 1, 12, 0);
+    let now = berlin(2026, 11, 30, 12, 0);
+    assert_eq!(
+        due_round(&schedule, created, now, Duration::hours(24)),
+        Due::TooLate {
+            at: berlin(2026, 1, 1, 9, 0),
+            missed: 6
+        }
+    );
+}

@@ -242,7 +242,9 @@ impl Store {
     /// showed no sign of engaging (no answer of their own, and nobody in their group said
     /// they met or planned to) has their ignored-intro streak grow, everyone else's resets;
     /// people whose streak reaches `ghost_pause_after` (if not 0) are paused and owed a
-    /// notice built by `notice`. `Ok(None)` if the round was not open (already closed).
+    /// notice built by `notice`. An intro the platform refused was never seen, so it neither
+    /// grows nor resets its people's streaks. `Ok(None)` if the round was not open (already
+    /// closed).
     pub async fn close_round_counting(
         &self,
         round: &Round,
@@ -263,7 +265,20 @@ impl Store {
         if closed == 0 {
             return Ok(None);
         }
-        let ignored: Vec<i64> = sqlx::query_scalar(
+        // People whose intro never reached them (their group's, or their own one-to-one).
+        let not_introduced: Vec<i64> = sqlx::query_scalar(
+            "SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
+             WHERE g.round_id = $1
+               AND EXISTS (SELECT 1 FROM outbox o
+                           WHERE o.group_id = gm.group_id AND o.kind = 'intro'
+                             AND o.state IN ('failed', 'cancelled')
+                             AND (o.recipient_member_id IS NULL
+                                  OR o.recipient_member_id = gm.member_id))",
+        )
+        .bind(round.id.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let ignored: Vec<i64> = sqlx::query_scalar::<_, i64>(
             "SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
              WHERE g.round_id = $1
                AND NOT EXISTS (SELECT 1 FROM feedback f
@@ -273,7 +288,10 @@ impl Store {
         )
         .bind(round.id.0)
         .fetch_all(&mut *tx)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|member| !not_introduced.contains(member))
+        .collect();
         let no_answers = sqlx::query(
             "INSERT INTO feedback (group_id, member_id, answer, answered_at)
              SELECT gm.group_id, gm.member_id, 'no_answer', $2
@@ -295,7 +313,10 @@ impl Store {
         .bind(round.id.0)
         .fetch_all(&mut *tx)
         .await?;
-        for member in in_round.iter().filter(|m| !ignored.contains(m)) {
+        for member in in_round
+            .iter()
+            .filter(|m| !ignored.contains(m) && !not_introduced.contains(m))
+        {
             sqlx::query(
                 "UPDATE enrollments SET ignored_streak = 0 WHERE program_id = $1 AND member_id = $2",
             )

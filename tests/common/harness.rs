@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use pourover::app::{AppOptions, RunningApp};
 use pourover::chat::slack::WORKING_ON_IT;
+use pourover::clock::Clock;
 use pourover::domain::{EnrollmentState, Platform, WorkspaceId};
 use pourover::settings::Settings;
 use pourover::store::Store;
@@ -59,6 +60,9 @@ pub struct HarnessOptions {
     /// Settings that depend on the invented company (e.g. `POUROVER_ADMINS` naming one
     /// of its people), computed once the simulator runs.
     pub env_from_company: Option<EnvFromCompany>,
+    /// The bot's clock, kept across `restart` (tests move it forward to reach nudges,
+    /// closing prompts and scheduled rounds; a clone given here moves with the bot's).
+    pub clock: Clock,
 }
 
 impl HarnessOptions {
@@ -70,6 +74,7 @@ impl HarnessOptions {
             transport: Transport::Http,
             env: Vec::new(),
             env_from_company: None,
+            clock: Clock::system(),
         }
     }
 
@@ -105,6 +110,7 @@ pub struct SlackTestBot {
     _dir: TempDir,
     pub base_url: String,
     transport: Transport,
+    clock: Clock,
 }
 
 impl SlackTestBot {
@@ -148,13 +154,17 @@ impl SlackTestBot {
             _dir: dir,
             base_url: String::new(),
             transport: options.transport,
+            clock: options.clock.clone(),
         };
         bot.start_app().await;
         bot
     }
 
     async fn start_app(&mut self) {
-        let app = RunningApp::start_with(self.settings.clone(), AppOptions::default())
+        let options = AppOptions {
+            clock: self.clock.clone(),
+        };
+        let app = RunningApp::start_with(self.settings.clone(), options)
             .await
             .expect("the bot starts");
         self.base_url = format!("http://{}", app.local_addr());
@@ -170,9 +180,20 @@ impl SlackTestBot {
     /// Stops the bot and starts it again on the same database (and a new port), as a
     /// deployment or a crash would.
     pub async fn restart(&mut self) {
+        self.stop().await;
+        self.start_app().await;
+    }
+
+    /// Stops the bot (the simulator keeps running) until `start_again`: the bot is down.
+    pub async fn stop(&mut self) {
         if let Some(app) = self.app.take() {
             app.shutdown().await.expect("the bot stops cleanly");
         }
+    }
+
+    /// Starts the bot again on the same database after `stop`.
+    pub async fn start_again(&mut self) {
+        assert!(self.app.is_none(), "the bot is still running");
         self.start_app().await;
     }
 
@@ -182,6 +203,11 @@ impl SlackTestBot {
 
     pub fn store(&self) -> &Store {
         self.app().store()
+    }
+
+    /// The bot's clock (shared with the running bot, and with the next one after `restart`).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     pub fn recorder(&self) -> Recorder {

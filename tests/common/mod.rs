@@ -4,6 +4,8 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod process;
+pub mod rounds;
+pub mod serve_slack;
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -12,6 +12,8 @@ pub struct ServeProcess {
     /// `host:port` the bot listens on.
     pub addr: String,
     log: Arc<Mutex<Vec<String>>>,
+    /// Reads stderr into `log` until the process is gone.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl ServeProcess {
@@ -35,7 +37,7 @@ impl ServeProcess {
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(Vec::new()));
         let sink = log.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 sink.lock().expect("log lock").push(line);
             }
@@ -65,17 +67,27 @@ impl ServeProcess {
             );
             std::thread::sleep(Duration::from_millis(20));
         };
-        Self { child, addr, log }
+        Self {
+            child,
+            addr,
+            log,
+            reader: Some(reader),
+        }
     }
 
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    /// SIGKILL: no shutdown hooks, no flushing — a crash.
-    pub fn kill9(mut self) {
+    /// SIGKILL: no shutdown hooks, no flushing — a crash. Returns everything it logged.
+    pub fn kill9(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The pipe closes with the process: the reader drains what is left, then stops.
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        self.log()
     }
 
     pub fn log(&self) -> String {
