@@ -5,13 +5,12 @@ use chrono::{Duration, TimeZone, Utc};
 use super::*;
 use crate::chat::IntroFanout;
 use crate::domain::{
-    Cadence, EnrollmentState, FeedbackAnswer, GroupSize, MemberId, MemberProfile, OutboxKind,
-    Platform, Program, ProgramName, ProgramSettings, RoundState,
+    Cadence, EnrollmentState, FeedbackAnswer, MemberId, MemberProfile, OutboxKind, Program,
+    RoundState,
 };
 use crate::metrics::Metrics;
 use crate::roster::RosterPolicy;
-use crate::store::NewProgram;
-use crate::store::test_support::{TempStore, temp_store};
+use crate::store::test_support::{TempStore, coffee_program, temp_store};
 
 struct Fixture {
     store: TempStore,
@@ -22,28 +21,8 @@ struct Fixture {
 
 async fn fixture(people: usize, teams: usize) -> Fixture {
     let store = temp_store().await;
-    let ws = store
-        .upsert_workspace(Platform::Slack, "T1", "Acme")
-        .await
-        .unwrap();
-    let name = ProgramName::parse("coffee").unwrap();
-    let program = store
-        .create_program(NewProgram {
-            workspace: ws,
-            name: &name,
-            channel_id: None,
-            schedule: None,
-            settings: ProgramSettings {
-                group_size: GroupSize::PAIRS,
-                lookback_rounds: 12,
-                nudge_after_hours: 72,
-                close_after_hours: 144,
-            },
-            created_by: None,
-        })
-        .await
-        .unwrap()
-        .unwrap();
+    let program = coffee_program(&store).await;
+    let ws = program.workspace_id;
     let mut members = Vec::new();
     for i in 0..people {
         let profile = MemberProfile {

@@ -298,29 +298,13 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{MemberProfile, Platform, ProgramName};
-    use crate::store::programs::{NewProgram, tests::pairs_settings};
-    use crate::store::test_support::{TempStore, temp_store};
+    use crate::domain::MemberProfile;
+    use crate::store::test_support::{TempStore, coffee_program, temp_store};
 
     async fn program_with_members(n: usize) -> (TempStore, ProgramId, Vec<MemberId>) {
         let store = temp_store().await;
-        let ws = store
-            .upsert_workspace(Platform::Slack, "T1", "")
-            .await
-            .unwrap();
-        let name = ProgramName::parse("coffee").unwrap();
-        let program = store
-            .create_program(NewProgram {
-                workspace: ws,
-                name: &name,
-                channel_id: None,
-                schedule: None,
-                settings: pairs_settings(),
-                created_by: None,
-            })
-            .await
-            .unwrap()
-            .unwrap();
+        let program = coffee_program(&store).await;
+        let ws = program.workspace_id;
         let mut members = Vec::new();
         for i in 0..n {
             let profile = MemberProfile {

@@ -170,6 +170,32 @@ pub(crate) mod test_support {
         }
     }
 
+    /// A Slack workspace `T1` with an unscheduled program `coffee` of pairs.
+    pub async fn coffee_program(store: &Store) -> crate::domain::Program {
+        use crate::domain::{GroupSize, Platform, ProgramName, ProgramSettings};
+        let workspace = store
+            .upsert_workspace(Platform::Slack, "T1", "Acme")
+            .await
+            .unwrap();
+        store
+            .create_program(super::NewProgram {
+                workspace,
+                name: &ProgramName::parse("coffee").unwrap(),
+                channel_id: None,
+                schedule: None,
+                settings: ProgramSettings {
+                    group_size: GroupSize::PAIRS,
+                    lookback_rounds: 12,
+                    nudge_after_hours: 72,
+                    close_after_hours: 144,
+                },
+                created_by: None,
+            })
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
     pub async fn temp_store() -> TempStore {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("test.db").display());

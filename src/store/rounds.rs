@@ -405,31 +405,13 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Platform, ProgramName};
-    use crate::store::programs::{NewProgram, tests::pairs_settings};
-    use crate::store::test_support::temp_store;
+    use crate::store::test_support::{coffee_program, temp_store};
     use chrono::TimeZone;
 
     #[tokio::test]
     async fn a_second_round_at_the_same_time_is_rejected_and_numbers_increase() {
         let store = temp_store().await;
-        let ws = store
-            .upsert_workspace(Platform::Slack, "T1", "")
-            .await
-            .unwrap();
-        let name = ProgramName::parse("coffee").unwrap();
-        let program = store
-            .create_program(NewProgram {
-                workspace: ws,
-                name: &name,
-                channel_id: None,
-                schedule: None,
-                settings: pairs_settings(),
-                created_by: None,
-            })
-            .await
-            .unwrap()
-            .unwrap();
+        let program = coffee_program(&store).await;
         let at = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
         let new = NewRound {
             program: program.id,

@@ -60,6 +60,15 @@ pub async fn program_in_store(store: &Store, name: &str) -> Program {
         .upsert_workspace(Platform::Slack, "T1", "Acme")
         .await
         .expect("a workspace");
+    program_in_workspace(store, workspace, name).await
+}
+
+/// An unscheduled program `name` of pairs in `workspace`, written straight to the store.
+pub async fn program_in_workspace(
+    store: &Store,
+    workspace: pourover::domain::WorkspaceId,
+    name: &str,
+) -> Program {
     let name = ProgramName::parse(name).expect("a valid program name");
     store
         .create_program(NewProgram {
