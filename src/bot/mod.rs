@@ -9,7 +9,7 @@ use crate::chat::{Chat, FeedbackAction, HomeView, Message, Posted};
 use crate::clock::Clock;
 use crate::commands::{self, CommandContext, ProgramDefaults, Reply};
 use crate::domain::{
-    EnrollmentState, FeedbackAnswer, LocalZone, Member, MemberProfile, PauseRequest, WorkspaceId,
+    EnrollmentState, FeedbackAnswer, LocalZone, Member, MemberProfile, WorkspaceId,
 };
 use crate::roster::{self, RosterError, RosterPolicy};
 use crate::rounds::messages;
@@ -249,7 +249,7 @@ impl Bot {
         let text = match &action {
             HomeAction::Join(program) => format!("join {program}"),
             HomeAction::Leave(program) => format!("leave {program}"),
-            HomeAction::Pause => format!("pause {}", default_home_pause()),
+            HomeAction::Pause => format!("pause {HOME_PAUSE}"),
             HomeAction::Resume => "resume".to_string(),
             HomeAction::Skip => "skip".to_string(),
         };
@@ -332,10 +332,17 @@ impl Bot {
     }
 }
 
-/// The Pause button on the home tab pauses for two weeks (the typed command takes any length).
-fn default_home_pause() -> &'static str {
-    // Kept as the command text so the home button and `/coffee pause 2w` cannot drift apart.
-    const TWO_WEEKS: &str = "2w";
-    debug_assert!(PauseRequest::parse(TWO_WEEKS).is_ok());
-    TWO_WEEKS
+/// The Pause button on the home tab pauses for two weeks; it runs the typed command, so the
+/// button and `/coffee pause 2w` cannot drift apart.
+const HOME_PAUSE: &str = "2w";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PauseRequest;
+
+    #[test]
+    fn the_home_pause_is_a_valid_pause() {
+        assert_eq!(PauseRequest::parse(HOME_PAUSE), Ok(PauseRequest::Days(14)));
+    }
 }
