@@ -3,10 +3,12 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::eventually;
 use common::harness::{HarnessOptions, SlackTestBot, WAIT, blocks_text};
 use pourover::domain::{EnrollmentState, FeedbackAnswer, Member};
-use pourover_simulator::{CompanySpec, ProfileUpdate, RecordedMessage};
+use pourover_simulator::{CompanySpec, Fault, ProfileUpdate, RecordedMessage};
 
 /// The bot's owner creates `coffee`, bound to #coffee; returns the channel id.
 async fn coffee_in_channel(bot: &SlackTestBot) -> String {
@@ -227,6 +229,40 @@ async fn the_app_home_is_published_on_open_and_its_buttons_act_and_republish() {
     assert_eq!(
         bot.enrollment(&person.id, "coffee").await,
         Some(EnrollmentState::Left)
+    );
+    bot.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_stop_waits_for_a_button_press_slack_was_already_told_of() {
+    let mut bot = SlackTestBot::start(CompanySpec::new(6, 2)).await;
+    bot.command(&bot.owner().id, "admin program create coffee")
+        .await;
+    let person = bot.member();
+    bot.open_home(&person.id).await;
+    // Slack gets its 200 at once; the press is still being handled when the stop begins.
+    bot.sim
+        .faults()
+        .inject("views.publish", Fault::Slow(Duration::from_millis(500)), 1);
+    let response = bot
+        .driver()
+        .press_home_button(&person.id, "Join")
+        .await
+        .expect("the bot acknowledges the press");
+    assert!(response.is_success(), "{response:?}");
+
+    bot.stop().await;
+
+    let published = bot.recorder().published_views();
+    assert!(
+        published.iter().any(|view| view.user_id == person.id
+            && blocks_text(&view.view["blocks"]).contains("You're in *coffee*")),
+        "the press finished before the bot stopped: {published:?}"
+    );
+    bot.start_again().await;
+    assert_eq!(
+        bot.enrollment(&person.id, "coffee").await,
+        Some(EnrollmentState::Active)
     );
     bot.shutdown().await;
 }

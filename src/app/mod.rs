@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
+use tokio_util::task::TaskTracker;
 
 use crate::bot::{Bot, BotAdminBackend, BotConfig, Inbound};
 use crate::chat::ChatDirectory;
@@ -184,8 +185,12 @@ pub struct RunningApp {
     stop: watch::Sender<bool>,
     server: JoinHandle<Result<(), AppError>>,
     tasks: Vec<JoinHandle<()>>,
+    /// Inbound work still running after its request was answered.
+    inbound_work: TaskTracker,
 }
 
+/// How long shutdown waits for inbound work (a command, an event, a press) to finish.
+const INBOUND_DRAIN: Duration = Duration::from_secs(10);
 /// How often channel-bound programs are reconciled with their channels.
 const CHANNEL_SYNC_PERIOD: Duration = Duration::from_secs(24 * 3600);
 /// How often the roster upkeep looks for profiles to refresh.
@@ -210,7 +215,8 @@ impl RunningApp {
         let platforms = connect_platforms(&settings, &store, &metrics).await?;
         let directory = platforms.directory.clone();
         let core = Core::with_metrics(&settings, store.clone(), directory, options.clock, metrics)?;
-        let inbound = platforms.inbound(&settings, &core).await?;
+        let inbound_work = TaskTracker::new();
+        let inbound = platforms.inbound(&settings, &core, &inbound_work).await?;
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .map_err(|source| AppError::Bind {
@@ -263,6 +269,7 @@ impl RunningApp {
             stop,
             server,
             tasks,
+            inbound_work,
         })
     }
 
@@ -288,6 +295,17 @@ impl RunningApp {
         };
         for task in self.tasks {
             let _ = task.await;
+        }
+        // Nothing new arrives now; let acknowledged presses and events finish, within reason.
+        self.inbound_work.close();
+        if tokio::time::timeout(INBOUND_DRAIN, self.inbound_work.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                unfinished = self.inbound_work.len(),
+                "stopping with inbound work still running"
+            );
         }
         self.core.store.close().await;
         result

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use tokio_util::task::TaskTracker;
+
 use super::{AppError, Core};
 use crate::chat::ChatDirectory;
 use crate::chat::slack::{self, SlackChat, SlackChatConfig, SlackInbound, SocketMode};
@@ -61,11 +63,17 @@ impl ConnectedPlatforms {
         self,
         settings: &Settings,
         core: &Core,
+        background: &TaskTracker,
     ) -> Result<Inbound, AppError> {
         let mut routes = axum::Router::new();
         let mut socket_mode = None;
         if let Some((workspace, chat)) = self.slack {
-            let inbound = SlackInbound::new(core.bot.clone(), chat.clone(), workspace);
+            let inbound = SlackInbound::new(
+                core.bot.clone(),
+                chat.clone(),
+                workspace,
+                background.clone(),
+            );
             // HTTP routes only where Slack can sign requests to them.
             if let Some(secret) = &settings.slack.signing_secret {
                 routes = routes.merge(slack::http_routes(

@@ -19,8 +19,8 @@ impl SlackInbound {
         let response_url = event.response_url.clone();
         let inbound = self.clone();
         // Spawned, so the command finishes even if Slack's request goes away.
-        let mut work = tokio::spawn(async move { inbound.run_command(&event).await });
-        match tokio::time::timeout(self.inner.ack_budget, &mut work).await {
+        let mut work = self.in_background(async move { inbound.run_command(&event).await });
+        match tokio::time::timeout(super::ACK_BUDGET, &mut work).await {
             Ok(Ok(reply)) => render::command_response(&reply),
             Ok(Err(failed)) => {
                 tracing::error!(error = %failed, "a slash command task failed");
@@ -28,7 +28,7 @@ impl SlackInbound {
             }
             Err(_) => {
                 let inbound = self.clone();
-                tokio::spawn(async move { inbound.answer_later(work, &response_url).await });
+                self.in_background(async move { inbound.answer_later(work, &response_url).await });
                 render::command_response(&Reply::text(WORKING_ON_IT))
             }
         }

@@ -9,7 +9,7 @@ impl SlackInbound {
     /// Takes an event over: call it, then acknowledge. The work runs in the background.
     pub fn accept_event(&self, callback: SlackPushEventCallback) {
         let inbound = self.clone();
-        tokio::spawn(async move { inbound.process_event(callback).await });
+        self.in_background(async move { inbound.process_event(callback).await });
     }
 
     async fn process_event(&self, callback: SlackPushEventCallback) {

@@ -18,7 +18,7 @@ impl SlackInbound {
     /// Takes a button press over: call it, then acknowledge.
     pub fn accept_interaction(&self, interaction: SlackInteractionEvent) {
         let inbound = self.clone();
-        tokio::spawn(async move { inbound.process_interaction(interaction).await });
+        self.in_background(async move { inbound.process_interaction(interaction).await });
     }
 
     async fn process_interaction(&self, interaction: SlackInteractionEvent) {

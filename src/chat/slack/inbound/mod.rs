@@ -9,6 +9,8 @@ mod interactions;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio_util::task::TaskTracker;
+
 use crate::bot::{Bot, Inbound};
 use crate::domain::WorkspaceId;
 
@@ -30,7 +32,9 @@ struct Inner {
     bot: Bot,
     chat: Arc<SlackChat>,
     workspace: WorkspaceId,
-    ack_budget: Duration,
+    /// Work that outlives Slack's request (events, presses, late answers): shutdown waits
+    /// for it, so a press acknowledged just before a stop is still handled.
+    background: TaskTracker,
 }
 
 impl std::fmt::Debug for SlackInbound {
@@ -42,25 +46,30 @@ impl std::fmt::Debug for SlackInbound {
 }
 
 impl SlackInbound {
-    pub fn new(bot: Bot, chat: Arc<SlackChat>, workspace: WorkspaceId) -> Self {
-        Self::with_ack_budget(bot, chat, workspace, ACK_BUDGET)
-    }
-
-    /// Like `new`, with another budget before a command is answered later (tests).
-    pub fn with_ack_budget(
+    /// An inbound side whose background work is tracked by `background`.
+    pub fn new(
         bot: Bot,
         chat: Arc<SlackChat>,
         workspace: WorkspaceId,
-        ack_budget: Duration,
+        background: TaskTracker,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 bot,
                 chat,
                 workspace,
-                ack_budget,
+                background,
             }),
         }
+    }
+
+    /// Runs `work` in the background, where shutdown waits for it.
+    fn in_background<F>(&self, work: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.inner.background.spawn(work)
     }
 
     fn bot(&self) -> &Bot {
