@@ -21,9 +21,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use pourover::app::{AppOptions, RunningApp};
-use pourover::domain::{
-    GroupSize, MemberProfile, OutboxState, ProgramName, ProgramSettings, WorkspaceId,
-};
+use pourover::domain::{MemberProfile, OutboxState, ProgramName, ProgramSettings, WorkspaceId};
 use pourover::rounds::PlanOutcome;
 use pourover::settings::{Settings, SettingsSources};
 use pourover::store::{NewProgram, Store};
@@ -155,12 +153,7 @@ async fn seed(
             name: &name,
             channel_id: None,
             schedule: None,
-            settings: ProgramSettings {
-                group_size: GroupSize::PAIRS,
-                lookback_rounds: 12,
-                nudge_after_hours: 72,
-                close_after_hours: 144,
-            },
+            settings: ProgramSettings::default(),
             created_by: None,
         })
         .await?

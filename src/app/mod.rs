@@ -22,7 +22,7 @@ use crate::metrics::Metrics;
 use crate::roster::RosterPolicy;
 use crate::rounds::{RoundConfig, RoundPlanner};
 use crate::schedule::Scheduler;
-use crate::settings::Settings;
+use crate::settings::{RoundSettings, Settings};
 use crate::store::{Store, StoreError, StoreOptions};
 
 mod platforms;
@@ -102,14 +102,7 @@ impl Core {
             enroll_guests: settings.slack.enroll_guests,
         };
         let rounds = &settings.rounds;
-        let group_size = GroupSize::new(i64::from(rounds.group_size))
-            .map_err(|err| AppError::Config(format!("rounds.group_size: {err}")))?;
-        let program_settings = ProgramSettings {
-            group_size,
-            lookback_rounds: rounds.lookback_rounds,
-            nudge_after_hours: rounds.nudge_after_hours,
-            close_after_hours: rounds.close_after_hours,
-        };
+        let program_settings = program_defaults(rounds)?;
         crate::domain::Schedule::parse(&rounds.default_cron, "UTC")
             .map_err(|err| AppError::Config(format!("rounds.default_cron: {err}")))?;
         let planner = RoundPlanner::new(
@@ -187,6 +180,18 @@ pub struct RunningApp {
     tasks: Vec<JoinHandle<()>>,
     /// Inbound work still running after its request was answered.
     inbound_work: TaskTracker,
+}
+
+/// What a new program starts with, from the `[rounds]` settings.
+fn program_defaults(rounds: &RoundSettings) -> Result<ProgramSettings, AppError> {
+    let group_size = GroupSize::new(i64::from(rounds.group_size))
+        .map_err(|err| AppError::Config(format!("rounds.group_size: {err}")))?;
+    Ok(ProgramSettings {
+        group_size,
+        lookback_rounds: rounds.lookback_rounds,
+        nudge_after_hours: rounds.nudge_after_hours,
+        close_after_hours: rounds.close_after_hours,
+    })
 }
 
 /// How long shutdown waits for inbound work (a command, an event, a press) to finish.
@@ -357,5 +362,20 @@ async fn roster_upkeep(core: Core, mut stop: watch::Receiver<bool>) {
             () = tokio::time::sleep(ROSTER_UPKEEP_PERIOD) => {}
             _ = stop.changed() => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::SettingsSources;
+
+    #[test]
+    fn the_shipped_round_settings_are_the_program_settings_default() {
+        let settings = Settings::load_with_env(SettingsSources::default(), &|_| None).unwrap();
+        assert_eq!(
+            program_defaults(&settings.rounds).unwrap(),
+            ProgramSettings::default()
+        );
     }
 }

@@ -29,6 +29,19 @@ pub struct ProgramSettings {
     pub close_after_hours: u32,
 }
 
+impl Default for ProgramSettings {
+    /// The shipped `[rounds]` defaults (`config/default.toml`): pairs, twelve rounds of
+    /// memory, a nudge after three days, closing after six.
+    fn default() -> Self {
+        Self {
+            group_size: GroupSize::PAIRS,
+            lookback_rounds: 12,
+            nudge_after_hours: 72,
+            close_after_hours: 144,
+        }
+    }
+}
+
 /// A program's name as people type it: `coffee`, `eng-lunch`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProgramName(String);

@@ -14,6 +14,12 @@ use crate::stats::text::percent;
 pub(crate) const WIDTH: u32 = 960;
 const LEGEND_HEIGHT: u32 = 44;
 
+/// Rounds (by sequence number) across, whole counts up.
+type RoundCounts = Cartesian2d<
+    plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordi64>,
+    plotters::coord::types::RangedCoordu64,
+>;
+
 /// How a legend entry is drawn.
 pub(crate) enum Mark {
     Bar(RGBColor),
@@ -60,22 +66,7 @@ pub(crate) fn participation(rounds: &[RoundStats], id: &str) -> Result<String, R
             .build_cartesian_2d((first..last).into_segmented(), 0..nice_ceiling(max_people))
             .map_err(chart_error)?
             .set_secondary_coord((first..last).into_segmented(), 0.0..100.0);
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(label_count(rounds.len()))
-            .x_label_formatter(&round_label)
-            .y_labels(6)
-            .y_label_formatter(&|v| v.to_string())
-            .x_desc("Round")
-            .y_desc("People in groups")
-            .axis_desc_style(palette::text(15, palette::MUTED))
-            .label_style(palette::text(14, palette::MUTED))
-            .axis_style(palette::AXIS.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(palette::GRID.stroke_width(1))
-            .draw()
-            .map_err(chart_error)?;
+        draw_round_axes(&mut chart, rounds.len(), "People in groups")?;
         chart
             .configure_secondary_axes()
             .y_labels(6)
@@ -212,22 +203,7 @@ pub(crate) fn reach(rounds: &[RoundStats], id: &str) -> Result<String, ReportErr
             .y_label_area_size(64)
             .build_cartesian_2d((first..last).into_segmented(), 0..nice_ceiling(max_pairs))
             .map_err(chart_error)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(label_count(rounds.len()))
-            .x_label_formatter(&round_label)
-            .y_labels(6)
-            .y_label_formatter(&|v| v.to_string())
-            .x_desc("Round")
-            .y_desc("Team pairs")
-            .axis_desc_style(palette::text(15, palette::MUTED))
-            .label_style(palette::text(14, palette::MUTED))
-            .axis_style(palette::AXIS.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(palette::GRID.stroke_width(1))
-            .draw()
-            .map_err(chart_error)?;
+        draw_round_axes(&mut chart, rounds.len(), "Team pairs")?;
         let at = |r: &RoundStats, value: u64| (SegmentValue::CenterOf(r.seq), value);
         chart
             .draw_series(DashedLineSeries::new(
@@ -353,6 +329,31 @@ pub(crate) fn accessible(svg: String, id: &str, title: &str, desc: &str) -> Stri
         super::html::escape(desc),
         &rest[1..]
     )
+}
+
+/// The left axis and grid every round chart shares: rounds along the bottom, counts up the
+/// side, horizontal grid lines only.
+fn draw_round_axes(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, RoundCounts>,
+    rounds: usize,
+    y_desc: &str,
+) -> Result<(), ReportError> {
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(label_count(rounds))
+        .x_label_formatter(&round_label)
+        .y_labels(6)
+        .y_label_formatter(&|v| v.to_string())
+        .x_desc("Round")
+        .y_desc(y_desc)
+        .axis_desc_style(palette::text(15, palette::MUTED))
+        .label_style(palette::text(14, palette::MUTED))
+        .axis_style(palette::AXIS.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(palette::GRID.stroke_width(1))
+        .draw()
+        .map_err(chart_error)
 }
 
 /// Runs of consecutive rounds that have a value, as percentages: a line must not bridge a

@@ -172,7 +172,7 @@ pub(crate) mod test_support {
 
     /// A Slack workspace `T1` with an unscheduled program `coffee` of pairs.
     pub async fn coffee_program(store: &Store) -> crate::domain::Program {
-        use crate::domain::{GroupSize, Platform, ProgramName, ProgramSettings};
+        use crate::domain::{Platform, ProgramName, ProgramSettings};
         let workspace = store
             .upsert_workspace(Platform::Slack, "T1", "Acme")
             .await
@@ -183,12 +183,7 @@ pub(crate) mod test_support {
                 name: &ProgramName::parse("coffee").unwrap(),
                 channel_id: None,
                 schedule: None,
-                settings: ProgramSettings {
-                    group_size: GroupSize::PAIRS,
-                    lookback_rounds: 12,
-                    nudge_after_hours: 72,
-                    close_after_hours: 144,
-                },
+                settings: ProgramSettings::default(),
                 created_by: None,
             })
             .await

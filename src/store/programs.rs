@@ -201,19 +201,10 @@ impl Store {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::domain::Platform;
     use crate::store::test_support::temp_store;
-
-    pub(crate) fn pairs_settings() -> ProgramSettings {
-        ProgramSettings {
-            group_size: GroupSize::PAIRS,
-            lookback_rounds: 12,
-            nudge_after_hours: 72,
-            close_after_hours: 144,
-        }
-    }
 
     #[tokio::test]
     async fn a_program_round_trips_with_its_schedule() {
@@ -230,7 +221,7 @@ pub(crate) mod tests {
                 name: &name,
                 channel_id: Some("C1"),
                 schedule: Some(&schedule),
-                settings: pairs_settings(),
+                settings: ProgramSettings::default(),
                 created_by: Some("U1"),
             })
             .await
@@ -259,7 +250,7 @@ pub(crate) mod tests {
             name: &name,
             channel_id: None,
             schedule: None,
-            settings: pairs_settings(),
+            settings: ProgramSettings::default(),
             created_by: None,
         };
         assert!(store.create_program(new.clone()).await.unwrap().is_some());

@@ -3,16 +3,15 @@
 
 #![allow(dead_code)] // each test binary uses its own subset
 
+mod poll;
 pub mod process;
 pub mod rounds;
 pub mod serve_slack;
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::path::Path;
-use std::time::Duration;
 
-use pourover::domain::{GroupSize, Platform, Program, ProgramName, ProgramSettings};
+use pourover::domain::{Platform, Program, ProgramName, ProgramSettings};
 use pourover::settings::{Settings, SettingsSources};
 use pourover::store::{NewProgram, Store};
 
@@ -32,23 +31,8 @@ pub fn settings_in(dir: &Path, extra: &[(&str, &str)]) -> Settings {
         .expect("test settings are valid")
 }
 
-/// Polls `check` until it returns Some, or panics after `timeout` naming `what`.
-pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            panic!("timed out after {timeout:?} waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+#[allow(unused_imports)] // as dead_code above: not every test binary polls
+pub use poll::eventually;
 
 /// The real bot against the Slack simulator.
 pub mod harness;
@@ -76,12 +60,7 @@ pub async fn program_in_workspace(
             name: &name,
             channel_id: None,
             schedule: None,
-            settings: ProgramSettings {
-                group_size: GroupSize::PAIRS,
-                lookback_rounds: 12,
-                nudge_after_hours: 72,
-                close_after_hours: 144,
-            },
+            settings: ProgramSettings::default(),
             created_by: None,
         })
         .await

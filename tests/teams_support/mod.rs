@@ -4,7 +4,6 @@
 #![allow(dead_code)] // Each test binary uses its own subset.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
@@ -169,20 +168,7 @@ pub fn intros_to(sim: &TeamsSim, user: &str) -> Vec<BotActivity> {
         .collect()
 }
 
-/// Polls `check` until it returns Some, or panics after `timeout` naming `what`.
-pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            panic!("timed out after {timeout:?} waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+#[path = "../common/poll.rs"]
+mod poll;
+#[allow(unused_imports)] // as dead_code above: not every test binary polls
+pub use poll::eventually;
