@@ -28,9 +28,10 @@ pub struct PairArgs {
     /// name (Europe/Paris), a UTC offset (+05:30) or empty.
     #[arg(long, value_name = "FILE.csv")]
     pub people: PathBuf,
-    /// Earlier rounds: CSV with header `round,members`, members' ids joined by `;`. Without
-    /// it the output starts with that header, so it can start a history file; with it the
-    /// output is only the new lines, ready to append: `pourover pair ... >> history.csv`.
+    /// Earlier rounds: CSV with header `round,members`, members' ids joined by `;`. The
+    /// output has the same format and numbers its round after the last one here, so
+    /// `pourover pair ... | tail -n +2 >> history.csv` builds history round after round (a
+    /// plain `>>` works too: a repeated header line is skipped).
     #[arg(long, value_name = "FILE.csv")]
     pub history: Option<PathBuf>,
     /// Pairs who must never be grouped: CSV with header `id_a,id_b`.
@@ -51,8 +52,7 @@ pub struct PairArgs {
 /// Plans the round; returns the process exit code.
 pub fn run(args: &PairArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     match plan_round(args, Utc::now()) {
-        Ok(round) => match write_round(&round, args.history.is_none(), stdout)
-            .and_then(|()| write_summary(&round, stderr))
+        Ok(round) => match write_round(&round, stdout).and_then(|()| write_summary(&round, stderr))
         {
             Ok(()) => 0,
             Err(err) => {
@@ -309,6 +309,12 @@ fn parse_offset(value: &str) -> Result<i32, String> {
     Ok(total)
 }
 
+/// A `round,members` line past the first: what `pourover pair ... >> history.csv` leaves
+/// between rounds.
+fn is_header_again(round: &str, members: &str) -> bool {
+    round.eq_ignore_ascii_case("round") && members.eq_ignore_ascii_case("members")
+}
+
 fn read_history(
     path: &Path,
     known: &HashMap<&str, ()>,
@@ -319,6 +325,9 @@ fn read_history(
     for row in rows {
         let (line, fields) = row?;
         let (round, members) = (&fields[0], &fields[1]);
+        if is_header_again(round, members) {
+            continue;
+        }
         let round: u64 = round
             .parse()
             .map_err(|_| table.error(line, format!("round `{round}` is not a whole number")))?;
@@ -362,17 +371,11 @@ fn known_id(
     }
 }
 
-fn write_round(
-    round: &PlannedRound,
-    with_header: bool,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+fn write_round(round: &PlannedRound, out: &mut dyn Write) -> std::io::Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(out);
-    if with_header {
-        writer.write_record(["round", "members"])?;
-    }
+    writer.write_record(["round", "members"])?;
     let number = round.number.to_string();
     for group in &round.plan.groups {
         writer.write_record([number.as_str(), group.join(";").as_str()])?;
