@@ -383,6 +383,16 @@ fn write_round(round: &PlannedRound, out: &mut dyn Write) -> std::io::Result<()>
     writer.flush()
 }
 
+/// `3 pairs`, `1 trio`, `2 groups of 4`.
+fn groups_of(size: usize, count: usize) -> String {
+    let plural = if count == 1 { "" } else { "s" };
+    match size {
+        2 => format!("{count} pair{plural}"),
+        3 => format!("{count} trio{plural}"),
+        _ => format!("{count} group{plural} of {size}"),
+    }
+}
+
 fn write_summary(round: &PlannedRound, err: &mut dyn Write) -> std::io::Result<()> {
     let quality = &round.plan.quality;
     let mut sizes: Vec<(usize, usize)> = Vec::new();
@@ -395,7 +405,7 @@ fn write_summary(round: &PlannedRound, err: &mut dyn Write) -> std::io::Result<(
     sizes.sort_unstable();
     let sizes: Vec<String> = sizes
         .iter()
-        .map(|(size, count)| format!("{count} of {size}"))
+        .map(|&(size, count)| groups_of(size, count))
         .collect();
     let cross_team = if quality.pairs == 0 {
         0.0

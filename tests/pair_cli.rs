@@ -123,7 +123,7 @@ fn the_summary_goes_to_stderr() {
     let output = pair(&files, &["--people", "people.csv"]);
     let summary = stderr(&output);
     assert!(
-        summary.contains("round 1: 9 people in 4 groups (3 of 2, 1 of 3)"),
+        summary.contains("round 1: 9 people in 4 groups (3 pairs, 1 trio)"),
         "{summary}"
     );
     assert!(summary.contains("cross-team pairs 100.0 %"), "{summary}");
@@ -245,6 +245,11 @@ fn group_size_and_seed_are_honoured_and_the_same_seed_gives_the_same_round() {
     };
     let first = run("7");
     assert!(groups(&first).iter().all(|(_, m)| m.len() == 4));
+    assert!(
+        stderr(&first).contains("20 people in 5 groups (5 groups of 4)"),
+        "{}",
+        stderr(&first)
+    );
     assert_eq!(stdout(&first), stdout(&run("7")));
     assert_ne!(stdout(&first), stdout(&run("8")));
 }
@@ -412,7 +417,7 @@ fn a_spreadsheet_byte_order_mark_is_ignored() {
     let output = pair(&files, &["--people", "people.csv"]);
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert!(
-        stderr(&output).contains("round 1: 2 people in 1 group (1 of 2)"),
+        stderr(&output).contains("round 1: 2 people in 1 group (1 pair)"),
         "{}",
         stderr(&output)
     );
