@@ -166,17 +166,7 @@ impl TeamsBotDriver {
         team_id: &str,
         installer_id: &str,
     ) -> Result<BotResponse, SimError> {
-        let installer = self.user(installer_id)?;
-        let team = self.state.change(|world| {
-            let team = world.tenant.team_mut(team_id)?;
-            team.bot_installed = true;
-            Ok::<_, SimError>(team.clone())
-        })?;
-        let id = self.next_id();
-        let added = vec![activities::bot_ref(&self.state)];
-        let activity =
-            activities::team_member_update(&self.state, &id, &installer, &team, added, Vec::new());
-        self.send_activity(activity).await
+        self.set_bot_installed(team_id, installer_id, true).await
     }
 
     /// `by_id` removes the bot from `team_id`.
@@ -185,16 +175,31 @@ impl TeamsBotDriver {
         team_id: &str,
         by_id: &str,
     ) -> Result<BotResponse, SimError> {
+        self.set_bot_installed(team_id, by_id, false).await
+    }
+
+    /// Adds the bot to a team or removes it, as `by_id`, and tells the bot as Teams does: a
+    /// `conversationUpdate` with the bot among the members added or removed.
+    async fn set_bot_installed(
+        &self,
+        team_id: &str,
+        by_id: &str,
+        installed: bool,
+    ) -> Result<BotResponse, SimError> {
         let by = self.user(by_id)?;
         let team = self.state.change(|world| {
             let team = world.tenant.team_mut(team_id)?;
-            team.bot_installed = false;
+            team.bot_installed = installed;
             Ok::<_, SimError>(team.clone())
         })?;
         let id = self.next_id();
-        let removed = vec![activities::bot_ref(&self.state)];
-        let activity =
-            activities::team_member_update(&self.state, &id, &by, &team, Vec::new(), removed);
+        let bot = vec![activities::bot_ref(&self.state)];
+        let (added, removed) = if installed {
+            (bot, Vec::new())
+        } else {
+            (Vec::new(), bot)
+        };
+        let activity = activities::team_member_update(&self.state, &id, &by, &team, added, removed);
         self.send_activity(activity).await
     }
 
