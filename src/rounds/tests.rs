@@ -411,6 +411,7 @@ async fn intros_that_never_arrived_are_not_counted_as_ignored() {
         .await
         .unwrap();
     assert!(report.paused.is_empty(), "{report:?}");
+    assert_eq!(report.no_answers, 0, "nobody owes an answer: {report:?}");
     for member in &f.members {
         let enrollment = f
             .store

@@ -24,6 +24,17 @@ macro_rules! round_columns {
     };
 }
 
+/// True for a group member (`gm`) whose intro never reached them: their group's message, or
+/// their own one-to-one, was refused for good or cancelled.
+macro_rules! intro_never_arrived {
+    () => {
+        "EXISTS (SELECT 1 FROM outbox o
+                 WHERE o.group_id = gm.group_id AND o.kind = 'intro'
+                   AND o.state IN ('failed', 'cancelled')
+                   AND (o.recipient_member_id IS NULL OR o.recipient_member_id = gm.member_id))"
+    };
+}
+
 impl TryFrom<RoundRow> for Round {
     type Error = super::StoreError;
 
@@ -238,7 +249,8 @@ impl Store {
         rows.into_iter().map(Round::try_from).collect()
     }
 
-    /// Closes a round in one transaction: people who did not answer get `no_answer`; whoever
+    /// Closes a round in one transaction: people who were introduced and did not answer get
+    /// `no_answer` (nobody is asked to answer an intro that never reached them); whoever
     /// showed no sign of engaging (no answer of their own, and nobody in their group said
     /// they met or planned to) has their ignored-intro streak grow, everyone else's resets;
     /// people whose streak reaches `ghost_pause_after` (if not 0) are paused and owed a
@@ -266,15 +278,11 @@ impl Store {
             return Ok(None);
         }
         // People whose intro never reached them (their group's, or their own one-to-one).
-        let not_introduced: Vec<i64> = sqlx::query_scalar(
+        let not_introduced: Vec<i64> = sqlx::query_scalar(concat!(
             "SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
-             WHERE g.round_id = $1
-               AND EXISTS (SELECT 1 FROM outbox o
-                           WHERE o.group_id = gm.group_id AND o.kind = 'intro'
-                             AND o.state IN ('failed', 'cancelled')
-                             AND (o.recipient_member_id IS NULL
-                                  OR o.recipient_member_id = gm.member_id))",
-        )
+             WHERE g.round_id = $1 AND ",
+            intro_never_arrived!()
+        ))
         .bind(round.id.0)
         .fetch_all(&mut *tx)
         .await?;
@@ -292,14 +300,16 @@ impl Store {
         .into_iter()
         .filter(|member| !not_introduced.contains(member))
         .collect();
-        let no_answers = sqlx::query(
+        let no_answers = sqlx::query(concat!(
             "INSERT INTO feedback (group_id, member_id, answer, answered_at)
              SELECT gm.group_id, gm.member_id, 'no_answer', $2
              FROM group_members gm JOIN groups g ON g.id = gm.group_id
              WHERE g.round_id = $1
                AND NOT EXISTS (SELECT 1 FROM feedback f
-                               WHERE f.group_id = gm.group_id AND f.member_id = gm.member_id)",
-        )
+                               WHERE f.group_id = gm.group_id AND f.member_id = gm.member_id)
+               AND NOT ",
+            intro_never_arrived!()
+        ))
         .bind(round.id.0)
         .bind(now)
         .execute(&mut *tx)
