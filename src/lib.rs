@@ -4,6 +4,7 @@
 pub mod app;
 pub mod bot;
 pub mod chat;
+pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod delivery;
@@ -13,10 +14,8 @@ pub mod export;
 pub mod export_links;
 pub mod http;
 pub mod metrics;
-pub mod pair_cli;
 pub mod report;
 pub mod roster;
-pub mod round_cli;
 pub mod rounds;
 pub mod schedule;
 pub mod settings;
