@@ -18,11 +18,14 @@
 //! | `repeat_pairs`| pairs in this group already introduced in an earlier round               |
 //!
 //! Per-member columns have exactly as many `;`-separated entries as `members` (a `;` inside a
-//! name or team becomes `,`). Skipped rounds have no groups, hence no lines.
+//! name or team becomes `,`). Skipped rounds have no groups, hence no lines. A cell that a
+//! spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`) starts with `'` instead
+//! (see [`crate::csv_cells`]).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use crate::csv_cells::SafeCsvWriter;
 use crate::stats::{self, GroupView, ProgramRecords, ProgramRef, StatsError, round_views};
 use crate::store::Store;
 
@@ -92,7 +95,7 @@ pub async fn export_command(
 
 /// The CSV, header first, one line per group.
 pub fn csv_bytes(records: &ProgramRecords) -> Result<Vec<u8>, ExportError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = SafeCsvWriter::new(Vec::new());
     writer.write_record(COLUMNS)?;
     let mut introduced_before: HashSet<_> = HashSet::new();
     for round in round_views(records) {
@@ -108,10 +111,7 @@ pub fn csv_bytes(records: &ProgramRecords) -> Result<Vec<u8>, ExportError> {
         }
         introduced_before.extend(introduced_now);
     }
-    writer.flush().map_err(csv::Error::from)?;
-    writer
-        .into_inner()
-        .map_err(|err| ExportError::Csv(csv::Error::from(err.into_error())))
+    Ok(writer.into_inner()?)
 }
 
 fn group_line(
@@ -219,6 +219,32 @@ mod tests {
                 ],
             ]
         );
+    }
+
+    #[test]
+    fn a_team_or_name_that_looks_like_a_formula_is_exported_as_text() {
+        let records = ProgramBuilder::new(1, "coffee")
+            .person(
+                1,
+                "@SUM(A1:A9)",
+                Some("=HYPERLINK(\"https://evil.example\",\"Verify\")"),
+            )
+            .person(2, "Bob", Some("+1 Sales"))
+            .round(1, RoundState::Closed)
+            .group(1, &[1, 2], Intro::Group(Sent), &[])
+            .build();
+        let line = &lines(&records)[0];
+        assert_eq!(line[5], "'@SUM(A1:A9);Bob");
+        assert_eq!(
+            line[6],
+            "'=HYPERLINK(\"https://evil.example\",\"Verify\");+1 Sales"
+        );
+        for cell in line {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell}"
+            );
+        }
     }
 
     #[test]

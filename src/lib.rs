@@ -7,6 +7,7 @@ pub mod chat;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod csv_cells;
 pub mod delivery;
 pub mod demo;
 pub mod domain;

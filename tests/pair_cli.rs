@@ -456,3 +456,60 @@ fn paths_are_reported_as_given() {
     );
     assert_bad_input(&output, "in/people.csv, line 2: unknown time zone");
 }
+
+#[test]
+fn ids_that_look_like_formulas_are_written_as_text_and_read_back_as_history() {
+    let files = Files::new();
+    files.write(
+        "people.csv",
+        "id,name,team,timezone\n=evil,E,sales,\n-1,M,support,\n@u,A,engineering,\n+u,P,finance,\n",
+    );
+    let first = pair(&files, &["--people", "people.csv", "--seed", "1"]);
+    assert_eq!(first.status.code(), Some(0), "stderr: {}", stderr(&first));
+    let written = stdout(&first);
+    for line in written.lines().skip(1) {
+        let members = line.split_once(',').expect("round,members").1;
+        assert!(
+            !members
+                .trim_start_matches('"')
+                .starts_with(['=', '+', '-', '@']),
+            "a spreadsheet would run `{members}`"
+        );
+    }
+    files.write("history.csv", &written);
+    let first_pairs: HashSet<Vec<String>> = groups(&first)
+        .into_iter()
+        .map(|(_, members)| {
+            let mut ids: Vec<String> = members
+                .iter()
+                .map(|id| id.trim_start_matches('\'').to_owned())
+                .collect();
+            ids.sort();
+            ids
+        })
+        .collect();
+    let second = pair(
+        &files,
+        &[
+            "--people",
+            "people.csv",
+            "--history",
+            "history.csv",
+            "--seed",
+            "1",
+        ],
+    );
+    assert_eq!(second.status.code(), Some(0), "stderr: {}", stderr(&second));
+    for (round, members) in groups(&second) {
+        assert_eq!(round, 2, "the history was read: this is the second round");
+        let mut ids: Vec<String> = members
+            .iter()
+            .map(|id| id.trim_start_matches('\'').to_owned())
+            .collect();
+        ids.sort();
+        assert!(
+            !first_pairs.contains(&ids),
+            "{ids:?} met in round 1 already"
+        );
+    }
+}

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use pourover_pairing::{self as pairing, PastGroup, Person, Plan, Settings};
 
+use crate::csv_cells::{SafeCsvWriter, restore};
 use crate::domain::LocalZone;
 
 /// Exit code for input the command cannot plan with.
@@ -324,7 +325,8 @@ fn read_history(
     let mut history = Vec::new();
     for row in rows {
         let (line, fields) = row?;
-        let (round, members) = (&fields[0], &fields[1]);
+        // Cells the bot wrote carry a `'` where a spreadsheet would see a formula.
+        let (round, members) = (restore(&fields[0]).trim(), restore(&fields[1]));
         if is_header_again(round, members) {
             continue;
         }
@@ -372,9 +374,7 @@ fn known_id(
 }
 
 fn write_round(round: &PlannedRound, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut writer = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(out);
+    let mut writer = SafeCsvWriter::new(out);
     writer.write_record(["round", "members"])?;
     let number = round.number.to_string();
     for group in &round.plan.groups {
