@@ -5,6 +5,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::json;
 
 use crate::export_links::ExportLinks;
@@ -75,7 +76,7 @@ async fn export_csv(State(state): State<HttpState>, Path(file): Path<String>) ->
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}-export.csv\"", program.name),
+                    attachment(&format!("{}-export.csv", program.name)),
                 ),
             ],
             bytes,
@@ -86,6 +87,41 @@ async fn export_csv(State(state): State<HttpState>, Path(file): Path<String>) ->
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// Characters RFC 5987 lets through unencoded in `filename*` (its `attr-char`).
+const FILENAME_STAR: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// `Content-Disposition` for a download called `file_name` (RFC 6266): a plain ASCII
+/// `filename` for old clients (anything else becomes `_`) and the exact name, UTF-8 and
+/// percent-encoded, in `filename*`, which every current browser prefers.
+fn attachment(file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(file_name, FILENAME_STAR)
+    )
 }
 
 async fn metrics_text(State(state): State<HttpState>) -> Response {
@@ -113,5 +149,25 @@ async fn metrics_text(State(state): State<HttpState>) -> Response {
         )
             .into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unicode_file_name_is_sent_in_the_rfc_6266_form_with_an_ascii_fallback() {
+        let value = attachment("kaffee-für-alle-export.csv");
+        assert_eq!(
+            value,
+            "attachment; filename=\"kaffee-f_r-alle-export.csv\"; \
+             filename*=UTF-8''kaffee-f%C3%BCr-alle-export.csv"
+        );
+        assert!(axum::http::HeaderValue::from_str(&value).is_ok());
+        assert_eq!(
+            attachment("coffee-export.csv"),
+            "attachment; filename=\"coffee-export.csv\"; filename*=UTF-8''coffee-export.csv"
+        );
     }
 }

@@ -253,3 +253,26 @@ async fn an_export_link_downloads_the_programs_csv_and_unknown_links_are_404() {
     assert_eq!(unknown.status(), 404);
     app.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_export_of_a_program_with_a_unicode_name_downloads_under_its_own_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = common::settings_in(
+        dir.path(),
+        &[("POUROVER_PUBLIC_URL", "https://coffee.example.com")],
+    );
+    let app = RunningApp::start(settings).await.unwrap();
+    let program = common::program_in_store(app.store(), "kaffee-für-alle").await;
+    let link = app.core().exports.grant(program.id).unwrap();
+    let path = link.strip_prefix("https://coffee.example.com").unwrap();
+    let response = reqwest::get(format!("http://{}{path}", app.local_addr()))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-disposition"].to_str().unwrap(),
+        "attachment; filename=\"kaffee-f_r-alle-export.csv\"; \
+         filename*=UTF-8''kaffee-f%C3%BCr-alle-export.csv"
+    );
+    app.shutdown().await.unwrap();
+}
