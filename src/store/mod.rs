@@ -16,6 +16,7 @@ mod rounds;
 mod stats;
 mod workspaces;
 
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -39,6 +40,11 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot create the database directory {path}: {source}")]
     CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot create the database file {path}: {source}")]
+    CreateFile {
         path: String,
         source: std::io::Error,
     },
@@ -83,13 +89,7 @@ impl Store {
             .busy_timeout(options.busy_timeout);
         let in_memory = options.url.contains(":memory:");
         if !in_memory {
-            let file = connect.get_filename();
-            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
-            }
+            create_private_file(connect.get_filename())?;
         }
         let pool = SqlitePoolOptions::new()
             // Each in-memory connection would be its own empty database.
@@ -130,6 +130,37 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Creates the database file (and its folder) readable by the bot's user only, before
+/// SQLite opens it: SQLite creates files 0644, and gives the `-wal` and `-shm` files it
+/// makes later the database file's permissions. Existing files and folders are left as the
+/// operator set them.
+fn create_private_file(file: &Path) -> StoreResult<()> {
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .map_err(|source| StoreError::CreateDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::CreateFile {
+            path: file.display().to_string(),
+            source,
+        }),
     }
 }
 
@@ -240,6 +271,30 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(timeout, 5000);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_database_and_its_wal_files_are_readable_by_the_bot_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("data");
+        let path = folder.join("pourover.db");
+        let store = Store::connect(&StoreOptions {
+            url: format!("sqlite://{}", path.display()),
+            max_connections: 2,
+            busy_timeout: Duration::from_secs(1),
+        })
+        .await
+        .unwrap();
+        store.migrate().await.unwrap();
+        store.first_sight_of_event("slack:Ev1").await.unwrap();
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&folder), 0o700, "the data folder");
+        for file in ["pourover.db", "pourover.db-wal", "pourover.db-shm"] {
+            assert_eq!(mode(&folder.join(file)), 0o600, "{file}");
+        }
+        store.close().await;
     }
 
     #[tokio::test]
