@@ -1,6 +1,7 @@
 //! Plain types and their invariants. Imports nothing else of ours; user-facing values are
 //! built with `parse()` returning a `Result` whose error text can be shown to the user.
 
+mod cron_words;
 mod enrollment;
 mod feedback;
 mod ids;

@@ -133,9 +133,33 @@ pub struct Schedule {
 impl Schedule {
     pub const USAGE: &'static str = "schedule <program> \"<cron>\" <IANA time zone>, e.g. schedule coffee \"0 9 * * MON\" Europe/Berlin";
 
+    /// A schedule an admin asked for: a valid cron expression that runs again, at most
+    /// once a day (a round every few seconds would flood everyone with intros).
     pub fn parse(expression: &str, time_zone: &str) -> Result<Self, InvalidValue> {
+        let schedule = Self::parse_any_frequency(expression, time_zone)?;
+        if let Some((first, second)) = schedule.two_runs_on_one_day() {
+            return Err(InvalidValue::new(format!(
+                "`{}` runs more than once a day (at {} and {}), and rounds can be at most                  daily: give one minute and one hour, e.g. \"0 10 * * MON\"",
+                schedule.expression,
+                first.format("%H:%M:%S"),
+                second.format("%H:%M:%S"),
+            )));
+        }
+        Ok(schedule)
+    }
+
+    /// Like [`Schedule::parse`] without the once-a-day rule: for schedules stored before
+    /// the rule existed, which must still load (see [`Schedule::two_runs_on_one_day`]).
+    pub fn parse_any_frequency(expression: &str, time_zone: &str) -> Result<Self, InvalidValue> {
         let time_zone = parse_time_zone(time_zone)?;
         let expression = expression.trim().to_string();
+        let fields: Vec<&str> = expression.split_whitespace().collect();
+        super::cron_words::check_fields(&fields).map_err(|err| {
+            InvalidValue::new(format!(
+                "`{expression}` is not a valid cron expression: {}",
+                err.0
+            ))
+        })?;
         let normalized = normalize_cron(&expression)?;
         let cron = cron::Schedule::from_str(&normalized).map_err(|err| {
             // The crate's message spans lines (it echoes the expression with a caret); its
@@ -163,6 +187,16 @@ impl Schedule {
         })
     }
 
+    /// Two runs on the same day, if the schedule has any: the clock times are the same
+    /// every matching day, so a few days of runs tell. Read on a UTC calendar, where no
+    /// daylight-saving change repeats an hour.
+    pub fn two_runs_on_one_day(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let runs: Vec<DateTime<Utc>> = self.cron.upcoming(Utc).take(RUNS_CHECKED).collect();
+        runs.windows(2)
+            .find(|pair| pair[0].date_naive() == pair[1].date_naive())
+            .map(|pair| (pair[0], pair[1]))
+    }
+
     pub fn expression(&self) -> &str {
         &self.expression
     }
@@ -176,6 +210,10 @@ impl Schedule {
         self.cron.after(&after.with_timezone(&self.time_zone))
     }
 }
+
+/// Runs looked at to decide whether a schedule runs more than once a day: with two or more
+/// clock times a day, two of the first three runs share a day already.
+const RUNS_CHECKED: usize = 16;
 
 /// An IANA zone name (`Europe/Berlin`), checked against the tz database.
 pub fn parse_time_zone(raw: &str) -> Result<Tz, InvalidValue> {
@@ -327,5 +365,33 @@ mod tests {
         let err = Schedule::parse("0 9 * * 1", "Mars/Olympus").unwrap_err();
         assert!(err.0.contains("IANA"), "{err}");
         assert!(Schedule::parse("0 9 1 * 1", "UTC").is_err());
+        let err = Schedule::parse("0 24 * * MON", "UTC").unwrap_err();
+        assert_eq!(
+            err.0,
+            "`0 24 * * MON` is not a valid cron expression: the hour is 24, but hours run from 0 to 23"
+        );
+    }
+
+    #[test]
+    fn a_schedule_firing_more_often_than_daily_is_refused() {
+        for frequent in [
+            "* * * * * *",
+            "* * * * *",
+            "0 * * * *",
+            "0 9,17 * * *",
+            "*/5 9 * * MON",
+        ] {
+            let err = Schedule::parse(frequent, "Europe/Berlin").unwrap_err();
+            assert!(err.0.contains("more than once a day"), "{frequent}: {err}");
+        }
+        for daily_or_less in ["0 10 * * MON", "0 9 * * *", "30 8 1 * *", "0 0 9 * * Mon"] {
+            assert!(
+                Schedule::parse(daily_or_less, "Europe/Berlin").is_ok(),
+                "{daily_or_less}"
+            );
+        }
+        // Stored before the rule: still loads, and says what it is.
+        let legacy = Schedule::parse_any_frequency("* * * * * *", "UTC").unwrap();
+        assert!(legacy.two_runs_on_one_day().is_some());
     }
 }

@@ -163,6 +163,16 @@ impl Scheduler {
         let Some(schedule) = &program.schedule else {
             return Ok(None);
         };
+        if schedule.two_runs_on_one_day().is_some() {
+            // Stored before schedules were limited to one run a day; running it would send
+            // everyone intros every few seconds.
+            tracing::warn!(
+                program = %program.name,
+                schedule = %schedule.expression(),
+                "not running a schedule that fires more than once a day; set a new one with `admin schedule`"
+            );
+            return Ok(None);
+        }
         let since = self
             .store
             .last_round(program.id)

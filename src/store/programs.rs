@@ -39,7 +39,8 @@ impl TryFrom<ProgramRow> for Program {
         let schedule = row
             .schedule_cron
             .as_deref()
-            .map(|cron| Schedule::parse(cron, &row.time_zone))
+            // Loads schedules stored before the once-a-day rule too; the scheduler skips them.
+            .map(|cron| Schedule::parse_any_frequency(cron, &row.time_zone))
             .transpose()
             .map_err(corrupt)?;
         let hours = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
