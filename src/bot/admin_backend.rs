@@ -5,6 +5,7 @@ use tokio::sync::Notify;
 
 use super::stats_reply;
 use crate::chat::ChatDirectory;
+use crate::chat::content::{UserText, escape, mention};
 use crate::clock::Clock;
 use crate::commands::{AdminBackend, BackendError, Reply, ReplyBlock, RoundNowOutcome};
 use crate::domain::{OutboxKind, Program, WorkspaceId};
@@ -91,7 +92,10 @@ impl AdminBackend for BotAdminBackend {
                     unplaced: planned
                         .unplaced
                         .iter()
-                        .map(|(member, reason)| format!("{} ({reason})", member.display_name))
+                        .map(|(member, reason)| {
+                            let name = UserText::from(member.display_name.as_str());
+                            format!("{} ({reason})", name.markup())
+                        })
                         .collect(),
                 }
             }
@@ -149,7 +153,7 @@ impl AdminBackend for BotAdminBackend {
                 "The link works for an hour. The same file comes from {cli}."
             ))),
             None => Reply::text(format!(
-                "Download links need the bot's public address (set POUROVER_PUBLIC_URL).                  Meanwhile the same file comes from {cli}."
+                "Download links need the bot's public address (set POUROVER_PUBLIC_URL). Meanwhile the same file comes from {cli}."
             )),
         })
     }
@@ -169,7 +173,7 @@ impl AdminBackend for BotAdminBackend {
             let who = match crate::rounds::messages::audience(&self.store, item).await {
                 Ok(ids) if !ids.is_empty() => ids
                     .iter()
-                    .map(|id| format!("<@{id}>"))
+                    .map(|id| mention(id))
                     .collect::<Vec<_>>()
                     .join(", "),
                 _ => "(nobody)".into(),
@@ -183,7 +187,7 @@ impl AdminBackend for BotAdminBackend {
             };
             lines.push(format!(
                 "• {what} to {who}: {}",
-                item.last_error.as_deref().unwrap_or("refused")
+                escape(item.last_error.as_deref().unwrap_or("refused"))
             ));
         }
         Ok(Reply::default()

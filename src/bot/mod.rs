@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::chat::content::{HomeAction, HomeProgram, feedback_label};
+use crate::chat::content::{HomeAction, HomeProgram, UserText, feedback_label};
 use crate::chat::{Chat, FeedbackAction, HomeView, Message, Posted};
 use crate::clock::Clock;
 use crate::commands::{self, CommandContext, ProgramDefaults, Reply};
@@ -193,7 +193,7 @@ impl Bot {
         let programs = self.store.programs(at.workspace).await?;
         let enrollments = self.store.member_enrollments(member.id).await?;
         let mut view = HomeView {
-            display_name: member.display_name.clone(),
+            display_name: UserText::from(member.display_name.as_str()),
             ..HomeView::default()
         };
         for program in &programs {
@@ -205,7 +205,7 @@ impl Bot {
                         .await?
                         .map_or(0, |r| r.seq);
                     view.programs.push(HomeProgram {
-                        name: program.name.to_string(),
+                        name: UserText::from(program.name.as_str()),
                         status: commands::describe_enrollment(enrollment, &zone),
                         paused: matches!(enrollment.state, EnrollmentState::Paused { .. }),
                         skipping_next: enrollment.skip_next,
@@ -218,7 +218,7 @@ impl Bot {
                         .map(|at| format!("{} ({})", zone.format_day_time(at), zone.label())),
                     });
                 }
-                None => view.joinable.push(program.name.to_string()),
+                None => view.joinable.push(UserText::from(program.name.as_str())),
             }
         }
         for (round, group) in self.store.member_groups(member.id, 5).await? {

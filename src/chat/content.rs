@@ -1,17 +1,102 @@
 //! What the bot says, without any platform's markup. Adapters render these as Block Kit
-//! (Slack) or Adaptive Cards (Teams). Text uses a small neutral markup: `*bold*`, `_italic_`
-//! and `<@USER_ID>` mentions; adapters translate it.
+//! (Slack) or Adaptive Cards (Teams).
+//!
+//! Two kinds of text meet here, and they never mix unmarked:
+//! - **Bot text** (`String`) is written by the bot in a small neutral markup: `*bold*`,
+//!   `_italic_`, `` `code` ``, `<@USER_ID>` mentions and `<#CHANNEL_ID>` references, with
+//!   `&amp;`, `&lt;` and `&gt;` standing for `&`, `<` and `>` (Slack's escapes: a bare
+//!   `<` always opens a reference). Adapters translate it.
+//! - **Typed text** ([`UserText`]: team names, display names, program names…) is what people
+//!   typed. It is shown as written and never read as markup: a team called
+//!   `Ops <!here> <https://evil.example|Verify>` must not ping a channel or hide a link in
+//!   someone else's intro. Placed inside bot text it goes through [`UserText::markup`];
+//!   placed on its own (a card's fact, a field label) each adapter escapes it for its
+//!   format. Mentions the bot makes come from member ids only ([`mention`]).
 
 use std::fmt;
 
 use crate::domain::{FeedbackAnswer, GroupId};
 
+/// Text a person typed or a platform profile holds. Deliberately not `Display`: writing it
+/// anywhere means choosing [`UserText::markup`] (inside bot text) or [`UserText::as_str`]
+/// (the raw text, for storage, CSV, logs and adapters that escape it themselves).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct UserText(String);
+
+impl UserText {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The text exactly as typed.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+
+    /// The text as a piece of bot text: `&`, `<` and `>` escaped, so nothing typed can
+    /// open a mention, a link or a broadcast.
+    pub fn markup(&self) -> Escaped<'_> {
+        Escaped(&self.0)
+    }
+}
+
+impl From<&str> for UserText {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+impl From<String> for UserText {
+    fn from(text: String) -> Self {
+        Self(text)
+    }
+}
+
+/// Typed text on its way into bot text (see [`UserText::markup`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&escape(self.0))
+    }
+}
+
+/// `text` with `&`, `<` and `>` as the neutral markup's escapes.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Bot text's escapes turned back into the characters they stand for (for plain-text
+/// places such as notification previews).
+pub fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A mention of the person with this platform id, in bot text. Anything that cannot be part
+/// of a Slack or Teams user id is dropped, so the result is always exactly one mention.
+pub fn mention(external_id: &str) -> String {
+    let id: String = external_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        .collect();
+    format!("<@{id}>")
+}
+
 /// One person as an intro shows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IntroPerson {
     pub external_id: String,
-    pub display_name: String,
-    pub team: Option<String>,
+    pub display_name: UserText,
+    pub team: Option<UserText>,
     /// IANA zone, when known.
     pub time_zone: Option<String>,
     /// Their wall-clock time when the message was written, e.g. "14:05".
@@ -21,30 +106,31 @@ pub struct IntroPerson {
 /// "Meet your group": the message that starts a round for one group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intro {
-    pub program: String,
+    pub program: UserText,
     pub group_id: GroupId,
     pub people: Vec<IntroPerson>,
     /// Set when this copy goes to one member alone; None when the whole group reads it.
     pub recipient: Option<String>,
+    /// From the operator's settings: bot text.
     pub icebreaker: String,
     /// Answers so far (display name, answer), shown under the buttons once anyone pressed.
-    pub answers: Vec<(String, FeedbackAnswer)>,
+    pub answers: Vec<(UserText, FeedbackAnswer)>,
 }
 
 /// A nudge mid-round or the closing "did you meet?" prompt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUp {
-    pub program: String,
+    pub program: UserText,
     pub group_id: GroupId,
     pub people: Vec<IntroPerson>,
     pub recipient: Option<String>,
-    pub answers: Vec<(String, FeedbackAnswer)>,
+    pub answers: Vec<(UserText, FeedbackAnswer)>,
 }
 
 /// Told to someone who ignored several intros in a row and was paused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GhostPauseNotice {
-    pub program: String,
+    pub program: UserText,
     pub ignored_in_a_row: u32,
 }
 
@@ -54,16 +140,17 @@ pub enum Message {
     Nudge(FollowUp),
     ClosePrompt(FollowUp),
     GhostPause(GhostPauseNotice),
+    /// Bot text.
     Text(String),
 }
 
 impl Message {
-    /// Plain text for notifications and clients that cannot show rich layouts.
+    /// Bot text for notifications and clients that cannot show rich layouts.
     pub fn fallback_text(&self) -> String {
         match self {
             Message::Intro(intro) => format!(
                 "Coffee time! Meet your {} group: {}",
-                intro.program,
+                intro.program.markup(),
                 names(&intro.people)
             ),
             Message::Nudge(follow_up) => format!(
@@ -76,7 +163,8 @@ impl Message {
             ),
             Message::GhostPause(notice) => format!(
                 "You've been paused in {} after {} intros without a reply. Send `resume` to come back.",
-                notice.program, notice.ignored_in_a_row
+                notice.program.markup(),
+                notice.ignored_in_a_row
             ),
             Message::Text(text) => text.clone(),
         }
@@ -86,7 +174,7 @@ impl Message {
 fn names(people: &[IntroPerson]) -> String {
     people
         .iter()
-        .map(|p| p.display_name.as_str())
+        .map(|p| p.display_name.markup().to_string())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -140,20 +228,20 @@ impl fmt::Display for FeedbackAction {
 /// A person's home tab: their programs and what they can do from there.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HomeView {
-    pub display_name: String,
+    pub display_name: UserText,
     pub programs: Vec<HomeProgram>,
     /// Programs they could join.
-    pub joinable: Vec<String>,
-    /// The people in their current group(s), by display name.
+    pub joinable: Vec<UserText>,
+    /// The people in their current group(s), by display name (bot text).
     pub current_partners: Vec<String>,
-    /// Lines of an admin summary; None for non-admins.
+    /// Lines of an admin summary (bot text); None for non-admins.
     pub admin_summary: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HomeProgram {
-    pub name: String,
-    /// e.g. "active, weekly", "paused until 8 Dec".
+    pub name: UserText,
+    /// e.g. "active, weekly", "paused until 8 Dec" (bot text).
     pub status: String,
     pub paused: bool,
     pub skipping_next: bool,
@@ -227,6 +315,25 @@ mod tests {
         ] {
             assert_eq!(FeedbackAction::decode(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn typed_text_inside_bot_text_cannot_open_a_reference() {
+        let team = UserText::from("Ops <!here> <https://evil.example|Verify> & co");
+        let text = format!("Noted: you're in *{}*.", team.markup());
+        assert_eq!(
+            text,
+            "Noted: you're in *Ops &lt;!here&gt; &lt;https://evil.example|Verify&gt; &amp; co*."
+        );
+        assert!(!text.contains('<'));
+        assert_eq!(unescape(&escape(team.as_str())), team.as_str());
+    }
+
+    #[test]
+    fn a_mention_is_built_from_an_id_only() {
+        assert_eq!(mention("U123"), "<@U123>");
+        assert_eq!(mention("29:1a-B_c.d"), "<@29:1a-B_c.d>");
+        assert_eq!(mention("U1> <!here"), "<@U1here>");
     }
 
     #[test]

@@ -205,13 +205,31 @@ fn parse_team(rest: &[&str]) -> Result<Command, UsageError> {
     if name.eq_ignore_ascii_case("clear") || name.eq_ignore_ascii_case("reset") {
         return Ok(Command::Team(None));
     }
-    if name.chars().count() > 60 {
-        return Err(error("a team name has at most 60 characters", usage::TEAM));
+    if name.chars().count() > TEAM_NAME_MAX {
+        return Err(error(
+            format!("a team name has at most {TEAM_NAME_MAX} characters"),
+            usage::TEAM,
+        ));
+    }
+    if name.chars().any(is_invisible_control) {
+        return Err(error(
+            "a team name can't contain control characters: type it as plain text",
+            usage::TEAM,
+        ));
     }
     if name.starts_with('<') {
         return Err(error("write the team's name, not a mention", usage::TEAM));
     }
     Ok(Command::Team(Some(name.to_string())))
+}
+
+/// Longest team name: room for "Platform Engineering — Data Infrastructure (EMEA)".
+pub const TEAM_NAME_MAX: usize = 80;
+
+/// Control characters (NUL, escape…) and the bidirectional overrides that make text read
+/// differently from what it is. Whitespace never gets here: the tokenizer splits on it.
+fn is_invisible_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn parse_never(rest: &[&str]) -> Result<Command, UsageError> {

@@ -3,8 +3,9 @@
 use super::grammar::{Command, usage};
 use super::reply::{Reply, ReplyBlock, with_command};
 use super::{CommandContext, CommandResult, status};
+use crate::chat::content::{UserText, mention};
 use crate::domain::{Cadence, LocalZone, PauseRequest, Program, ProgramName};
-use crate::roster;
+use crate::roster::{self, RosterError};
 use crate::store::EnrollmentChange;
 
 pub(super) async fn run(ctx: &CommandContext<'_>, command: Command) -> CommandResult {
@@ -130,9 +131,10 @@ async fn join(ctx: &CommandContext<'_>, name: Option<ProgramName>) -> CommandRes
         EnrollmentChange::Rejoined => format!("Welcome back to *{}*! ☕", program.name),
         EnrollmentChange::AlreadyActive => format!("You're already in *{}*.", program.name),
     };
-    let team = match ctx.actor.team() {
+    let team = match ctx.actor.team().map(UserText::from) {
         Some(team) => format!(
-            "I'll pair you with people outside *{team}*. Wrong team? `{}`",
+            "I'll pair you with people outside *{}*. Wrong team? `{}`",
+            team.markup(),
             with_command(ctx.command_name, "team <name>")
         ),
         None => format!(
@@ -247,10 +249,12 @@ async fn set_team(ctx: &CommandContext<'_>, team: Option<String>) -> CommandResu
         .await?;
     Ok(match (team, ctx.actor.profile_team.as_deref()) {
         (Some(team), _) => Reply::text(format!(
-            "Noted: you're in *{team}*. I'll pair you with people from other teams."
+            "Noted: you're in *{}*. I'll pair you with people from other teams.",
+            UserText::from(team).markup()
         )),
         (None, Some(profile)) => Reply::text(format!(
-            "Cleared. I'll use the team from your profile: *{profile}*."
+            "Cleared. I'll use the team from your profile: *{}*.",
+            UserText::from(profile).markup()
         )),
         (None, None) => {
             Reply::text("Cleared. Your profile has no team, so I'll treat it as unknown.")
@@ -264,17 +268,56 @@ async fn never(ctx: &CommandContext<'_>, user_id: &str) -> CommandResult {
             "You won't be paired with yourself, promise. 🙂",
         ));
     }
-    let other = roster::ensure_member(ctx.store, ctx.chat, ctx.workspace, user_id, ctx.now).await?;
+    let other =
+        match roster::ensure_member(ctx.store, ctx.chat, ctx.workspace, user_id, ctx.now).await {
+            Ok(other) => other,
+            // The platform does not know them (a typo'd or pasted id, someone from another
+            // workspace): the person's mistake, not ours.
+            Err(RosterError::Chat(err)) if err.is_permanent() => {
+                tracing::debug!(error = %err, "`never` named someone the platform does not know");
+                return Ok(never_usage(
+                    ctx,
+                    "I can't find that person here: type @ and pick them from the list 🤔",
+                ));
+            }
+            Err(err) => return Err(err.into()),
+        };
+    if other.is_bot {
+        return Ok(never_usage(
+            ctx,
+            &format!(
+                "{} is a bot, and bots are never paired with anyone 🙂",
+                mention(user_id)
+            ),
+        ));
+    }
     let added = ctx.store.add_exclusion(ctx.actor.id, other.id).await?;
     Ok(Reply::text(if added {
-        format!("Got it: you'll never be paired with <@{user_id}>. Only you can see this.")
+        format!(
+            "Got it: you'll never be paired with {}. Only you can see this.",
+            mention(user_id)
+        )
     } else {
-        format!("You already asked never to be paired with <@{user_id}>.")
+        format!(
+            "You already asked never to be paired with {}.",
+            mention(user_id)
+        )
     })
     .with(ReplyBlock::Context(format!(
         "Undo with `{}`",
-        with_command(ctx.command_name, &format!("never remove <@{user_id}>"))
+        with_command(
+            ctx.command_name,
+            &format!("never remove {}", mention(user_id))
+        )
     ))))
+}
+
+/// A `never` that names nobody it can apply to: why, then the usage.
+fn never_usage(ctx: &CommandContext<'_>, problem: &str) -> Reply {
+    Reply::text(problem).with(ReplyBlock::Context(format!(
+        "Usage: `{}`",
+        with_command(ctx.command_name, usage::NEVER)
+    )))
 }
 
 async fn never_remove(ctx: &CommandContext<'_>, user_id: &str) -> CommandResult {
@@ -287,9 +330,15 @@ async fn never_remove(ctx: &CommandContext<'_>, user_id: &str) -> CommandResult 
         None => false,
     };
     Ok(Reply::text(if removed {
-        format!("Removed: you can be paired with <@{user_id}> again.")
+        format!(
+            "Removed: you can be paired with {} again.",
+            mention(user_id)
+        )
     } else {
-        format!("You hadn't asked never to be paired with <@{user_id}>, so nothing changed.")
+        format!(
+            "You hadn't asked never to be paired with {}, so nothing changed.",
+            mention(user_id)
+        )
     }))
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::reply::{Reply, ReplyBlock, with_command};
 use super::{CommandContext, CommandResult};
-use crate::chat::content::feedback_label;
+use crate::chat::content::{UserText, feedback_label};
 use crate::domain::{
     Enrollment, EnrollmentState, LocalZone, Member, MemberId, Program, RoundState,
 };
@@ -68,7 +68,7 @@ pub fn describe_enrollment(enrollment: &Enrollment, zone: &LocalZone) -> String 
     format!("{state}, {}", enrollment.cadence)
 }
 
-/// Display names of `ids`, "Name (Team)" when the team is known.
+/// Display names of `ids`, "Name (Team)" when the team is known, as bot text.
 pub async fn describe_people(store: &Store, ids: &[MemberId]) -> Result<Vec<String>, StoreError> {
     Ok(store
         .members_by_ids(ids)
@@ -78,10 +78,12 @@ pub async fn describe_people(store: &Store, ids: &[MemberId]) -> Result<Vec<Stri
         .collect())
 }
 
+/// Bot text: names and teams are typed text, escaped.
 fn describe_person(member: &Member) -> String {
-    match member.team() {
-        Some(team) => format!("{} ({team})", member.display_name),
-        None => member.display_name.clone(),
+    let name = UserText::from(member.display_name.as_str());
+    match member.team().map(UserText::from) {
+        Some(team) => format!("{} ({})", name.markup(), team.markup()),
+        None => name.markup().to_string(),
     }
 }
 
@@ -116,7 +118,10 @@ pub(super) async fn status(ctx: &CommandContext<'_>) -> CommandResult {
             ("Next round".into(), next),
             (
                 "Team".into(),
-                ctx.actor.team().unwrap_or("unknown").to_string(),
+                ctx.actor.team().map_or_else(
+                    || "unknown".to_owned(),
+                    |team| UserText::from(team).markup().to_string(),
+                ),
             ),
         ]));
     }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::chat::content::UserText;
 use crate::chat::{FollowUp, GhostPauseNotice, Intro, IntroPerson, Message};
 use crate::domain::{FeedbackAnswer, Group, LocalZone, Member, MemberId, OutboxItem, OutboxKind};
 use crate::store::{Store, StoreError};
@@ -34,8 +35,8 @@ pub fn intro_people(members: &[Member], now: DateTime<Utc>) -> Vec<IntroPerson> 
             let known = member.time_zone.is_some() || member.utc_offset_minutes.is_some();
             IntroPerson {
                 external_id: member.external_id.clone(),
-                display_name: member.display_name.clone(),
-                team: member.team().map(str::to_owned),
+                display_name: UserText::from(member.display_name.as_str()),
+                team: member.team().map(UserText::from),
                 time_zone: known.then(|| zone.label()),
                 local_time: known.then(|| zone.format_time(now)),
             }
@@ -48,7 +49,7 @@ async fn answers(
     store: &Store,
     group: &Group,
     members: &HashMap<MemberId, Member>,
-) -> Result<Vec<(String, FeedbackAnswer)>, StoreError> {
+) -> Result<Vec<(UserText, FeedbackAnswer)>, StoreError> {
     Ok(store
         .group_feedback(group.id)
         .await?
@@ -57,7 +58,7 @@ async fn answers(
         .filter_map(|f| {
             members
                 .get(&f.member_id)
-                .map(|m| (m.display_name.clone(), f.answer))
+                .map(|m| (UserText::from(m.display_name.as_str()), f.answer))
         })
         .collect())
 }
@@ -76,7 +77,7 @@ pub async fn compose(
         Some(id) => store.group(id).await?,
         None => None,
     };
-    let program = payload_text(item, payload::PROGRAM);
+    let program = UserText::from(payload_text(item, payload::PROGRAM));
     let Some(group) = group else {
         return Ok(match item.kind {
             OutboxKind::GhostPause => Message::GhostPause(GhostPauseNotice {

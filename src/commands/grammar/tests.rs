@@ -197,6 +197,40 @@ fn malformed_commands_explain_the_problem_and_show_the_usage() {
 }
 
 #[test]
+fn a_team_name_is_at_most_80_characters_of_visible_text() {
+    assert_eq!(
+        ok(&format!("team {}", "x".repeat(80))),
+        Command::Team(Some("x".repeat(80)))
+    );
+    let long = err(&format!("team {}", "x".repeat(81)));
+    assert!(
+        long.problem.contains("at most 80 characters"),
+        "{}",
+        long.problem
+    );
+    assert_eq!(long.usage, usage::TEAM);
+    for sneaky in [
+        "team Ops\u{7}",
+        "team \u{1b}[31mRed",
+        "team Ops\u{202E}gnp.exe",
+        "team a\u{0}b",
+    ] {
+        let refused = err(sneaky);
+        assert!(
+            refused.problem.contains("control characters"),
+            "{sneaky:?}: {}",
+            refused.problem
+        );
+        assert_eq!(refused.usage, usage::TEAM);
+    }
+    // Markup is not refused here: it is escaped wherever the name is shown.
+    assert_eq!(
+        ok("team Ops <!here> <https://evil.example|Verify>"),
+        Command::Team(Some("Ops <!here> <https://evil.example|Verify>".into()))
+    );
+}
+
+#[test]
 fn long_unknown_words_are_shortened_in_replies() {
     let e = err(&"x".repeat(500));
     assert!(e.problem.chars().count() < 60, "{}", e.problem);

@@ -5,6 +5,7 @@ mod company;
 mod config;
 mod driver;
 mod faults;
+pub mod mrkdwn;
 mod mutations;
 mod rate_limit;
 mod recorder;

@@ -66,6 +66,12 @@ pub struct RecordedMessage {
 }
 
 impl RecordedMessage {
+    /// Every live reference (mention, broadcast, link, channel) in the current version,
+    /// as Slack would render it.
+    pub fn references(&self) -> Vec<super::mrkdwn::Reference> {
+        super::mrkdwn::message_references(self.text.as_deref(), self.blocks.as_ref())
+    }
+
     pub(crate) fn from_stored(channel: &str, message: &StoredMessage) -> Self {
         Self {
             channel: channel.to_owned(),

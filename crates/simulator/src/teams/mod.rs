@@ -30,6 +30,7 @@ mod driver;
 mod faults;
 mod keys;
 mod login;
+pub mod markdown;
 mod rate_limit;
 mod recorder;
 mod state;

@@ -162,6 +162,21 @@ impl BotActivity {
             .collect()
     }
 
+    /// `(label, url)` of every markdown link a reader would see, in the text and the card.
+    pub fn links(&self) -> Vec<(String, String)> {
+        let mut texts = Vec::new();
+        if let Some(text) = self.text() {
+            texts.push(text.to_owned());
+        }
+        if let Some(card) = self.card() {
+            collect_texts(card, &mut texts);
+        }
+        texts
+            .iter()
+            .flat_map(|text| super::markdown::links(text))
+            .collect()
+    }
+
     /// `(title, data)` of every `Action.Submit` on the card, in order.
     pub fn buttons(&self) -> Vec<(String, Value)> {
         let mut buttons = Vec::new();

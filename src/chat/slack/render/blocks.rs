@@ -3,6 +3,8 @@
 
 use slack_morphism::prelude::*;
 
+use crate::chat::content::unescape;
+
 /// Slack's limits, in characters (https://api.slack.com/reference/block-kit/blocks).
 pub mod limits {
     pub const SECTION_TEXT: usize = 3000;
@@ -31,9 +33,7 @@ pub fn truncate(text: &str, max: usize) -> String {
 }
 
 /// `<@U123>`: Slack shows the person's current name and links their profile.
-pub fn mention(user_id: &str) -> String {
-    format!("<@{user_id}>")
-}
+pub use crate::chat::content::mention;
 
 /// A section of mrkdwn text (the neutral markup is Slack's mrkdwn already).
 pub fn section(text: &str) -> SlackBlock {
@@ -71,7 +71,8 @@ pub fn fields(pairs: &[(String, String)]) -> Vec<SlackBlock> {
 
 /// A bold title. Headers take plain text only, so mrkdwn asterisks are dropped.
 pub fn header(text: &str) -> SlackBlock {
-    let plain = text.replace('*', "");
+    // Plain text shows no references, so escaped characters go back to what they stand for.
+    let plain = unescape(&text.replace('*', ""));
     SlackHeaderBlock::new(
         SlackBlockPlainText::new(truncate(plain.trim(), limits::HEADER_TEXT))
             .with_emoji(true)

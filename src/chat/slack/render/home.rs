@@ -19,7 +19,7 @@ pub fn home_view(view: &HomeView, note: Option<&str>) -> SlackView {
     }
     blocks.push(section(&format!(
         "Hi {}! I pair people across teams for a coffee every round. Here's where you stand.",
-        view.display_name
+        view.display_name.markup()
     )));
     if view.programs.is_empty() {
         blocks.push(section("You're not in any program yet."));
@@ -45,11 +45,11 @@ pub fn home_view(view: &HomeView, note: Option<&str>) -> SlackView {
         blocks.push(section("*Programs you can join*"));
         for name in &view.joinable {
             blocks.push(section_with_button(
-                &format!("*{name}*"),
+                &format!("*{}*", name.markup()),
                 button(
                     "Join",
-                    &format!("home_join_{name}"),
-                    &HomeAction::Join(name.clone()).to_string(),
+                    &format!("home_join_{}", name.as_str()),
+                    &HomeAction::Join(name.as_str().to_owned()).to_string(),
                     ButtonStyle::Primary,
                 ),
             ));
@@ -80,19 +80,22 @@ pub fn home_view(view: &HomeView, note: Option<&str>) -> SlackView {
 
 /// One program: its name, status and next round, with a Leave button.
 fn program_block(program: &HomeProgram) -> SlackBlock {
-    let mut text = format!("*{}*\n{}", program.name, program.status);
+    let mut text = format!("*{}*\n{}", program.name.markup(), program.status);
     if let Some(next) = &program.next_round {
         text.push_str(&format!("\nNext round: {next}"));
     }
     let leave = confirm(
         button(
             "Leave",
-            &format!("home_leave_{}", program.name),
-            &HomeAction::Leave(program.name.clone()).to_string(),
+            &format!("home_leave_{}", program.name.as_str()),
+            &HomeAction::Leave(program.name.as_str().to_owned()).to_string(),
             ButtonStyle::Danger,
         ),
         "Leave this program?",
-        &format!("You won't be paired in *{}* any more.", program.name),
+        &format!(
+            "You won't be paired in *{}* any more.",
+            program.name.markup()
+        ),
         "Leave",
     );
     section_with_button(&text, leave)

@@ -6,7 +6,7 @@ use super::blocks::{
     ButtonStyle, actions, button, context, divider, fields, header, limits, mention, section,
     truncate,
 };
-use crate::chat::content::{FEEDBACK_BUTTONS, feedback_label};
+use crate::chat::content::{FEEDBACK_BUTTONS, UserText, feedback_label};
 use crate::chat::{FeedbackAction, FollowUp, GhostPauseNotice, Intro, IntroPerson, Message};
 use crate::domain::{FeedbackAnswer, GroupId};
 
@@ -33,14 +33,14 @@ fn intro_blocks(intro: &Intro) -> Vec<SlackBlock> {
             "Hi {}! This round of *{}* pairs you with {}. Find half an hour in the next few \
              days for a coffee, in person or on a call.",
             mention(recipient),
-            intro.program,
+            intro.program.markup(),
             mentions(intro.people.iter().filter(|p| &p.external_id != recipient)),
         ),
         None => format!(
             "Hi {}! You're this round's *{}* group. Find half an hour in the next few days \
              for a coffee, in person or on a call.",
             mentions(intro.people.iter()),
-            intro.program,
+            intro.program.markup(),
         ),
     };
     let mut blocks = vec![header("☕ Time for coffee!"), section(&greeting)];
@@ -65,7 +65,7 @@ fn nudge_blocks(follow_up: &FollowUp) -> Vec<SlackBlock> {
     let mut blocks = vec![section(&format!(
         "👋 Hi {}! A friendly nudge from *{}*: have you found a time for your coffee yet?",
         audience(follow_up),
-        follow_up.program
+        follow_up.program.markup()
     ))];
     blocks.push(feedback_buttons(follow_up.group_id));
     blocks.extend(answers_context(&follow_up.answers));
@@ -78,7 +78,7 @@ fn nudge_blocks(follow_up: &FollowUp) -> Vec<SlackBlock> {
 fn close_prompt_blocks(follow_up: &FollowUp) -> Vec<SlackBlock> {
     let mut blocks = vec![section(&format!(
         "🏁 This round of *{}* is wrapping up. {}, did you get to meet?",
-        follow_up.program,
+        follow_up.program.markup(),
         audience(follow_up)
     ))];
     blocks.push(feedback_buttons(follow_up.group_id));
@@ -98,7 +98,7 @@ fn ghost_pause_blocks(notice: &GhostPauseNotice) -> Vec<SlackBlock> {
     vec![
         section(&format!(
             "😴 I've paused you in *{}* because {why}. No hard feelings, people get busy!",
-            notice.program
+            notice.program.markup()
         )),
         section(&format!(
             "Whenever you're ready, type `{COMMAND} resume` and you'll be back in the next round."
@@ -131,7 +131,7 @@ fn people_fields(people: &[IntroPerson]) -> Vec<(String, String)> {
         .map(|person| {
             let mut details = vec![mention(&person.external_id)];
             details.push(match &person.team {
-                Some(team) => format!("🏢 {team}"),
+                Some(team) => format!("🏢 {}", team.markup()),
                 None => "🏢 Team not set".to_owned(),
             });
             if let Some(time) = &person.local_time {
@@ -140,7 +140,7 @@ fn people_fields(people: &[IntroPerson]) -> Vec<(String, String)> {
                     None => format!("🕒 {time} local time"),
                 });
             }
-            (person.display_name.clone(), details.join("\n"))
+            (person.display_name.markup().to_string(), details.join("\n"))
         })
         .collect()
 }
@@ -170,7 +170,7 @@ fn feedback_buttons(group_id: GroupId) -> SlackBlock {
 }
 
 /// "✅ Ada met · 📅 Bo scheduled a meeting", once anyone answered.
-fn answers_context(answers: &[(String, FeedbackAnswer)]) -> Option<SlackBlock> {
+fn answers_context(answers: &[(UserText, FeedbackAnswer)]) -> Option<SlackBlock> {
     if answers.is_empty() {
         return None;
     }
@@ -183,7 +183,7 @@ fn answers_context(answers: &[(String, FeedbackAnswer)]) -> Option<SlackBlock> {
                 FeedbackAnswer::Skipped => "⏭️",
                 FeedbackAnswer::NoAnswer => "…",
             };
-            format!("{emoji} {name} {}", feedback_label(*answer))
+            format!("{emoji} {} {}", name.markup(), feedback_label(*answer))
         })
         .collect::<Vec<_>>()
         .join("  ·  ");
@@ -200,13 +200,13 @@ mod tests {
         IntroPerson {
             external_id: id.into(),
             display_name: name.into(),
-            team: team.map(str::to_owned),
+            team: team.map(UserText::from),
             time_zone: Some("Europe/Berlin".into()),
             local_time: Some("14:05".into()),
         }
     }
 
-    fn intro(answers: Vec<(String, FeedbackAnswer)>) -> Intro {
+    fn intro(answers: Vec<(UserText, FeedbackAnswer)>) -> Intro {
         Intro {
             program: "coffee".into(),
             group_id: GroupId(7),

@@ -4,6 +4,8 @@
 
 use serde_json::{Value, json};
 
+use crate::chat::content::{UserText, unescape};
+
 /// Where names come from when the neutral text only has ids.
 pub(crate) trait Names {
     fn person(&self, user_id: &str) -> Option<String>;
@@ -20,7 +22,7 @@ pub(crate) struct Mention {
 
 impl Mention {
     pub(crate) fn tag(&self) -> String {
-        format!("<at>{}</at>", escape(&self.name))
+        format!("<at>{}</at>", escape_html(&self.name))
     }
 
     pub(crate) fn entity(&self) -> Value {
@@ -56,12 +58,32 @@ impl Mentions {
 
 /// Where translated text goes: a message's `text` is read as HTML-flavoured markdown, so
 /// stray `<`, `>` and `&` must be escaped; an Adaptive Card's text blocks show them as
-/// they are.
+/// they are. Both read markdown, so typed text has its markdown neutralised in both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Target {
     MessageText,
     CardText,
 }
+
+/// Typed text for Teams: shown as written. Markdown that could make a link
+/// (`[Verify](https://…)`), emphasis or code is backslash-escaped, and in message text the
+/// HTML-significant characters too, so no tag (`<at>`, `<a>`) can be opened.
+pub(crate) fn typed(text: &UserText, target: Target) -> String {
+    let mut out = String::with_capacity(text.as_str().len() + 8);
+    for c in text.as_str().chars() {
+        if MARKDOWN_SPECIALS.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    match target {
+        Target::MessageText => escape_html(&out),
+        Target::CardText => out,
+    }
+}
+
+/// Characters Teams' markdown gives a meaning to, for typed text.
+const MARKDOWN_SPECIALS: [char; 8] = ['\\', '*', '_', '`', '[', ']', '~', '#'];
 
 /// Neutral text as Teams markdown. `<@id>` becomes a mention (collected in `mentions`),
 /// `<#team>` the team's name; anything else in angle brackets (usage lines such as
@@ -70,24 +92,73 @@ pub(crate) fn to_markdown(text: &str, names: &dyn Names, mentions: &mut Mentions
     translate(text, names, mentions, Target::MessageText)
 }
 
+/// Bot text (see `chat::content`) for `target`. Outside code spans, `*bold*` becomes
+/// `**bold**` and square brackets are escaped: the bot never writes a markdown link, so any
+/// `[label](url)` there came from typed text and must stay text.
 pub(crate) fn translate(
     text: &str,
     names: &dyn Names,
     mentions: &mut Mentions,
     target: Target,
 ) -> String {
-    let escape = |text: &str| match target {
-        Target::MessageText => escape(text),
-        Target::CardText => text.to_owned(),
-    };
-    let inline = |text: &str| escape(text).replace('*', "**");
     let mut out = String::with_capacity(text.len() + 16);
+    for (piece, is_code) in code_spans(text) {
+        translate_piece(piece, is_code, names, mentions, target, &mut out);
+    }
+    out
+}
+
+/// `text` cut into alternating plain and `` `code` `` pieces (a code piece keeps its
+/// backticks); an unclosed backtick starts no code.
+fn code_spans(text: &str) -> Vec<(&str, bool)> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let Some(close) = rest[open + 1..].find('`') else {
+            break;
+        };
+        let close = open + 1 + close;
+        if open > 0 {
+            pieces.push((&rest[..open], false));
+        }
+        pieces.push((&rest[open..=close], true));
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push((rest, false));
+    }
+    pieces
+}
+
+fn translate_piece(
+    text: &str,
+    is_code: bool,
+    names: &dyn Names,
+    mentions: &mut Mentions,
+    target: Target,
+    out: &mut String,
+) {
+    // The neutral escapes become the characters they stand for, then what the target needs.
+    let literal = |text: &str| {
+        let text = unescape(text);
+        let text = match target {
+            Target::MessageText => escape_html(&text),
+            Target::CardText => text,
+        };
+        if is_code {
+            text
+        } else {
+            text.replace('*', "**")
+                .replace('[', "\\[")
+                .replace(']', "\\]")
+        }
+    };
     let mut rest = text;
     while let Some(open) = rest.find('<') {
-        out.push_str(&inline(&rest[..open]));
+        out.push_str(&literal(&rest[..open]));
         let after = &rest[open + 1..];
         let Some(close) = after.find('>') else {
-            out.push_str(&escape("<"));
+            out.push_str(&literal("&lt;"));
             rest = after;
             continue;
         };
@@ -108,16 +179,15 @@ pub(crate) fn translate(
                 .team(id)
                 .or(label)
                 .unwrap_or_else(|| "your team".to_owned());
-            out.push_str(&format!("**{}**", escape(&name)));
+            out.push_str(&format!("**{}**", typed(&UserText::from(name), target)));
         } else {
-            out.push_str(&escape("<"));
-            out.push_str(&inline(inner));
-            out.push_str(&escape(">"));
+            out.push_str(&literal("&lt;"));
+            out.push_str(&literal(inner));
+            out.push_str(&literal("&gt;"));
         }
         rest = &after[close + 1..];
     }
-    out.push_str(&inline(rest));
-    out
+    out.push_str(&literal(rest));
 }
 
 fn split_label(reference: &str) -> (&str, Option<String>) {
@@ -127,7 +197,7 @@ fn split_label(reference: &str) -> (&str, Option<String>) {
     }
 }
 
-fn escape(text: &str) -> String {
+fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -170,6 +240,46 @@ mod tests {
         assert_eq!(
             text,
             "**coffee** runs weekly. Usage: `pause &lt;2w | 10d&gt;` &amp; more"
+        );
+        assert!(mentions.is_empty());
+    }
+
+    #[test]
+    fn code_spans_keep_their_stars_and_brackets() {
+        let mut mentions = Mentions::default();
+        let text = translate(
+            "*coffee* runs `0 10 * * MON`. Usage: `join [program]`",
+            &Known,
+            &mut mentions,
+            Target::CardText,
+        );
+        assert_eq!(
+            text,
+            "**coffee** runs `0 10 * * MON`. Usage: `join [program]`"
+        );
+    }
+
+    #[test]
+    fn typed_text_cannot_make_a_link_or_a_tag_in_teams() {
+        let team = UserText::from("Ops <at>Boss</at> [Verify](https://evil.example) *x*");
+        assert_eq!(
+            typed(&team, Target::MessageText),
+            "Ops &lt;at&gt;Boss&lt;/at&gt; \\[Verify\\](https://evil.example) \\*x\\*"
+        );
+        assert_eq!(
+            typed(&team, Target::CardText),
+            "Ops <at>Boss</at> \\[Verify\\](https://evil.example) \\*x\\*"
+        );
+        // The same team inside bot text (escaped there as `content::UserText::markup`).
+        let mut mentions = Mentions::default();
+        let text = to_markdown(
+            &format!("Noted: you're in *{}*.", team.markup()),
+            &Known,
+            &mut mentions,
+        );
+        assert_eq!(
+            text,
+            "Noted: you're in **Ops &lt;at&gt;Boss&lt;/at&gt; \\[Verify\\](https://evil.example) **x****."
         );
         assert!(mentions.is_empty());
     }

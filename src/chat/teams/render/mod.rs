@@ -5,9 +5,9 @@ mod markup;
 
 use serde_json::{Value, json};
 
-pub(crate) use markup::{Mention, Mentions, Names, Target, to_markdown, translate};
+pub(crate) use markup::{Mention, Mentions, Names, Target, to_markdown, translate, typed};
 
-use crate::chat::content::{FEEDBACK_BUTTONS, feedback_label};
+use crate::chat::content::{FEEDBACK_BUTTONS, UserText, feedback_label, unescape};
 use crate::chat::{FeedbackAction, FollowUp, Intro, IntroPerson, Message};
 use crate::commands::{Reply, ReplyBlock};
 use crate::domain::{FeedbackAnswer, GroupId};
@@ -26,7 +26,7 @@ pub(crate) fn message_activity(message: &Message, key: Option<&str>, names: &dyn
             let others = mention_others(&intro.people, intro.recipient.as_deref(), &mut mentions);
             let text = format!(
                 "☕ Coffee time! This round of **{}** you're meeting {others}.",
-                escape_markdown(&intro.program)
+                typed(&intro.program, Target::MessageText)
             );
             (text, Some(intro_card(intro, key)))
         }
@@ -60,7 +60,7 @@ pub(crate) fn message_activity(message: &Message, key: Option<&str>, names: &dyn
         "type": "message",
         "textFormat": "markdown",
         "text": text,
-        "summary": message.fallback_text(),
+        "summary": unescape(&message.fallback_text()),
     });
     if !mentions.is_empty() {
         activity["entities"] = Value::Array(mentions.entities());
@@ -122,7 +122,9 @@ pub(crate) fn reply_activity(reply: &Reply, names: &dyn Names) -> Value {
                     .collect::<Vec<_>>(),
             })),
             ReplyBlock::Link { label, url } => {
-                actions.push(json!({ "type": "Action.OpenUrl", "title": label, "url": url }));
+                actions.push(
+                    json!({ "type": "Action.OpenUrl", "title": unescape(label), "url": url }),
+                );
                 None
             }
             ReplyBlock::Divider => {
@@ -143,7 +145,7 @@ pub(crate) fn reply_activity(reply: &Reply, names: &dyn Names) -> Value {
     }
     json!({
         "type": "message",
-        "summary": reply.plain_text().lines().next().unwrap_or_default(),
+        "summary": unescape(reply.plain_text().lines().next().unwrap_or_default()),
         "attachments": [attachment(card)],
     })
 }
@@ -158,7 +160,7 @@ fn mention_others(
         .map(|person| {
             mentions.add(Mention {
                 id: person.external_id.clone(),
-                name: person.display_name.clone(),
+                name: person.display_name.as_str().to_owned(),
             })
         })
         .collect();
@@ -182,7 +184,7 @@ fn others<'a>(
 fn describe(person: &IntroPerson) -> String {
     let mut parts = Vec::new();
     if let Some(team) = &person.team {
-        parts.push(team.clone());
+        parts.push(typed(team, Target::CardText));
     }
     match (&person.local_time, &person.time_zone) {
         (Some(time), Some(zone)) => parts.push(format!("{time} for them ({zone})")),
@@ -198,12 +200,17 @@ fn describe(person: &IntroPerson) -> String {
 
 fn intro_card(intro: &Intro, key: Option<&str>) -> Value {
     let facts: Vec<Value> = others(&intro.people, intro.recipient.as_deref())
-        .map(|person| json!({ "title": person.display_name, "value": describe(person) }))
+        .map(|person| {
+            json!({
+                "title": typed(&person.display_name, Target::CardText),
+                "value": describe(person),
+            })
+        })
         .collect();
     let mut body = vec![
         json!({
             "type": "TextBlock",
-            "text": format!("Meet your {} group", escape_markdown(&intro.program)),
+            "text": format!("Meet your {} group", typed(&intro.program, Target::CardText)),
             "weight": "Bolder",
             "size": "Medium",
             "wrap": true,
@@ -213,7 +220,10 @@ fn intro_card(intro: &Intro, key: Option<&str>) -> Value {
     if !intro.icebreaker.is_empty() {
         body.push(json!({
             "type": "TextBlock",
-            "text": format!("💬 Icebreaker: {}", escape_markdown(&intro.icebreaker)),
+            "text": format!(
+                "💬 Icebreaker: {}",
+                typed(&UserText::from(intro.icebreaker.as_str()), Target::CardText)
+            ),
             "wrap": true,
         }));
     }
@@ -237,13 +247,19 @@ fn follow_up_card(follow_up: &FollowUp, key: Option<&str>, prompt: &str) -> Valu
     card(body, feedback_buttons(follow_up.group_id, key))
 }
 
-fn answers_block(answers: &[(String, FeedbackAnswer)]) -> Option<Value> {
+fn answers_block(answers: &[(UserText, FeedbackAnswer)]) -> Option<Value> {
     if answers.is_empty() {
         return None;
     }
     let lines: Vec<String> = answers
         .iter()
-        .map(|(name, answer)| format!("{} {}", escape_markdown(name), feedback_label(*answer)))
+        .map(|(name, answer)| {
+            format!(
+                "{} {}",
+                typed(name, Target::CardText),
+                feedback_label(*answer)
+            )
+        })
         .collect();
     Some(json!({
         "type": "TextBlock",
@@ -290,11 +306,6 @@ fn attachment(card: Value) -> Value {
         "contentType": "application/vnd.microsoft.card.adaptive",
         "content": card,
     })
-}
-
-/// Names and icebreakers are shown as written, not read as markdown.
-fn escape_markdown(text: &str) -> String {
-    text.replace('*', "\\*").replace('_', "\\_")
 }
 
 #[cfg(test)]

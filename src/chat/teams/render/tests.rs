@@ -1,4 +1,5 @@
 use super::*;
+use crate::chat::content::UserText;
 use crate::commands::Reply;
 
 struct NoNames;
@@ -16,13 +17,13 @@ fn person(id: &str, name: &str, team: Option<&str>) -> IntroPerson {
     IntroPerson {
         external_id: id.into(),
         display_name: name.into(),
-        team: team.map(str::to_owned),
+        team: team.map(UserText::from),
         time_zone: Some("Europe/Berlin".into()),
         local_time: Some("14:05".into()),
     }
 }
 
-fn intro(answers: Vec<(String, FeedbackAnswer)>) -> Message {
+fn intro(answers: Vec<(UserText, FeedbackAnswer)>) -> Message {
     Message::Intro(Intro {
         program: "coffee".into(),
         group_id: GroupId(7),
