@@ -27,9 +27,11 @@ use crate::telemetry::metrics::Metrics;
 
 pub mod http;
 mod platforms;
+pub mod server;
 
 pub use platforms::connect_chats;
 use platforms::connect_platforms;
+use server::ServerLimits;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -177,7 +179,7 @@ pub struct RunningApp {
     addr: SocketAddr,
     core: Core,
     stop: watch::Sender<bool>,
-    server: JoinHandle<Result<(), AppError>>,
+    server: JoinHandle<()>,
     tasks: Vec<JoinHandle<()>>,
     /// Inbound work still running after its request was answered.
     inbound_work: TaskTracker,
@@ -240,15 +242,12 @@ impl RunningApp {
             settings.server.max_body_bytes,
         );
         let (stop, stopped) = watch::channel(false);
-        let mut server_stop = stopped.clone();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = server_stop.wait_for(|stop| *stop).await;
-                })
-                .await
-                .map_err(AppError::Serve)
-        });
+        let limits = ServerLimits {
+            max_connections: settings.server.max_connections,
+            read_timeout: Duration::from_millis(settings.server.read_timeout_ms),
+            max_body_bytes: settings.server.max_body_bytes,
+        };
+        let server = tokio::spawn(server::serve(listener, router, limits, stopped.clone()));
         let mut tasks = vec![
             tokio::spawn(
                 core.delivery
@@ -295,10 +294,10 @@ impl RunningApp {
     /// closes the database.
     pub async fn shutdown(self) -> Result<(), AppError> {
         let _ = self.stop.send(true);
-        let result = match self.server.await {
-            Ok(result) => result,
-            Err(join) => Err(AppError::Serve(std::io::Error::other(join))),
-        };
+        let result = self
+            .server
+            .await
+            .map_err(|join| AppError::Serve(std::io::Error::other(join)));
         for task in self.tasks {
             let _ = task.await;
         }

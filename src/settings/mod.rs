@@ -55,6 +55,10 @@ pub struct ServerSettings {
     pub public_url: Option<String>,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers, and then its body.
+    pub read_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +185,8 @@ impl Settings {
                     _ => return Err(read.invalid("server.log_format", "`text` or `json`")),
                 },
                 max_body_bytes: read.int_in("server.max_body_bytes", 1024..=64 << 20)? as usize,
+                max_connections: read.int_in("server.max_connections", 1..=65_536)? as usize,
+                read_timeout_ms: read.int_in("server.read_timeout_ms", 100..=600_000)? as u64,
             },
             database: DatabaseSettings {
                 url: read.database_url()?,

@@ -61,6 +61,16 @@ pub const KEYS: &[Key] = &[
         &["POUROVER_MAX_BODY_BYTES"],
         Kind::Integer,
     ),
+    key(
+        "server.max_connections",
+        &["POUROVER_MAX_CONNECTIONS"],
+        Kind::Integer,
+    ),
+    key(
+        "server.read_timeout_ms",
+        &["POUROVER_READ_TIMEOUT_MS"],
+        Kind::Integer,
+    ),
     key("database.url", &["POUROVER_DATABASE_URL"], Kind::Text),
     key(
         "database.max_connections",

@@ -21,8 +21,23 @@ impl ServeProcess {
     /// logs the address it listens on.
     pub fn start(dir: &Path, env: &[(&str, String)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_pourover"));
+        command.arg("serve");
+        Self::start_command(command, dir, env)
+    }
+
+    /// Like `start`, with the process allowed at most `open_files` file descriptors
+    /// (`ulimit -n`), as a small container might have.
+    pub fn start_with_open_files(dir: &Path, env: &[(&str, String)], open_files: u32) -> Self {
+        let mut command = Command::new("sh");
         command
-            .arg("serve")
+            .arg("-c")
+            .arg(format!("ulimit -n {open_files} && exec \"$0\" serve"))
+            .arg(env!("CARGO_BIN_EXE_pourover"));
+        Self::start_command(command, dir, env)
+    }
+
+    fn start_command(mut command: Command, dir: &Path, env: &[(&str, String)]) -> Self {
+        command
             .current_dir(dir)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -88,6 +103,25 @@ impl ServeProcess {
             let _ = reader.join();
         }
         self.log()
+    }
+
+    /// SIGTERM, as `docker stop` sends; waits up to `patience` for the process to exit and
+    /// says how long it took (None: it was still running, and was then killed).
+    pub fn terminate(mut self, patience: Duration) -> Option<Duration> {
+        let sent = Instant::now();
+        let signalled = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(signalled.success(), "SIGTERM was delivered");
+        while sent.elapsed() < patience {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return Some(sent.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     pub fn log(&self) -> String {

@@ -11,3 +11,4 @@ mod teams_support;
 
 mod injection;
 mod mistakes;
+mod slow_clients;
