@@ -4,7 +4,7 @@ use super::{Bot, BotError, Inbound};
 use crate::chat::content::feedback_label;
 use crate::chat::{FeedbackAction, Message, Posted};
 use crate::domain::FeedbackAnswer;
-use crate::rounds::messages;
+use crate::rounds::messages::{self, ComposeError};
 
 /// What a feedback button press did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +52,15 @@ impl Bot {
                     .outbox_by_message(&posted.conversation_id, &posted.message_id)
                     .await?
                 {
-                    Some(item) => Some(messages::compose(&self.store, &item, now).await?),
+                    Some(item) => match messages::compose(&self.store, &item, now).await {
+                        Ok(message) => Some(message),
+                        Err(ComposeError::Store(err)) => return Err(err.into()),
+                        // The answer is stored; only the message cannot be redrawn.
+                        Err(err) => {
+                            tracing::warn!(key = %item.key, error = %err, "cannot redraw a pressed message");
+                            None
+                        }
+                    },
                     None => None,
                 }
             }
