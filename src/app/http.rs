@@ -1,5 +1,7 @@
 //! The HTTP surface: platform routes (mounted by `app`), `/healthz` and `/metrics`.
 
+use std::time::Duration;
+
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,6 +11,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::json;
 
 use crate::bot::ExportLinks;
+use crate::clock::Clock;
 use crate::stats::ProgramRef;
 use crate::store::Store;
 use crate::telemetry::metrics::{Metrics, OutboxLabels, track_http};
@@ -16,6 +19,7 @@ use crate::telemetry::metrics::{Metrics, OutboxLabels, track_http};
 #[derive(Clone, Debug)]
 pub struct HttpState {
     pub store: Store,
+    pub clock: Clock,
     pub metrics: Metrics,
     pub exports: ExportLinks,
 }
@@ -34,19 +38,33 @@ pub fn router(state: HttpState, platform_routes: Router, max_body_bytes: usize) 
         .route_layer(middleware::from_fn_with_state(metrics, track_http))
 }
 
-/// 200 when the process is up and the database answers; 503 otherwise.
+/// How long the health check's write may wait for the database.
+const HEALTH_WRITE_BUDGET: Duration = Duration::from_secs(2);
+
+/// 200 when the process is up and the database takes a write; 503 with the reason
+/// otherwise (locked, disk full, read-only…), and 200 again as soon as it does. A bot that
+/// can read but not write loses every command, event and intro.
 async fn healthz(State(state): State<HttpState>) -> Response {
-    match state.store.ping().await {
+    match state
+        .store
+        .probe_write(state.clock.now(), HEALTH_WRITE_BUDGET)
+        .await
+    {
         Ok(()) => (
             StatusCode::OK,
             Json(json!({ "status": "ok", "database": "ok", "version": env!("CARGO_PKG_VERSION") })),
         )
             .into_response(),
         Err(err) => {
-            tracing::warn!(error = %err, "health check: database unreachable");
+            let reason = err.write_refusal();
+            tracing::warn!(error = %err, %reason, "health check: the database takes no writes");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "database": "unreachable" })),
+                Json(json!({
+                    "status": "unavailable",
+                    "database": "cannot take writes",
+                    "reason": reason,
+                })),
             )
                 .into_response()
         }

@@ -12,7 +12,7 @@ use tokio_util::task::TaskTracker;
 
 use self::http::HttpState;
 use crate::bot::ExportLinks;
-use crate::bot::{Bot, BotAdminBackend, BotConfig, Inbound};
+use crate::bot::{Bot, BotAdminBackend, BotConfig, DeliverySource, Inbound};
 use crate::chat::ChatDirectory;
 use crate::clock::Clock;
 use crate::commands::ProgramDefaults;
@@ -199,6 +199,8 @@ fn program_defaults(rounds: &RoundSettings) -> Result<ProgramSettings, AppError>
 
 /// How long shutdown waits for inbound work (a command, an event, a press) to finish.
 const INBOUND_DRAIN: Duration = Duration::from_secs(10);
+/// How often deliveries acknowledged but not applied are looked for.
+const DELIVERY_SWEEP_PERIOD: Duration = Duration::from_secs(30);
 /// How often channel-bound programs are reconciled with their channels.
 const CHANNEL_SYNC_PERIOD: Duration = Duration::from_secs(24 * 3600);
 /// How often the roster upkeep looks for profiles to refresh.
@@ -235,6 +237,7 @@ impl RunningApp {
         let router = http::router(
             HttpState {
                 store: store.clone(),
+                clock: core.clock.clone(),
                 metrics: core.metrics.clone(),
                 exports: core.exports.clone(),
             },
@@ -259,6 +262,7 @@ impl RunningApp {
                 stopped.clone(),
             )),
             tokio::spawn(roster_upkeep(core.clone(), stopped.clone())),
+            tokio::spawn(delivery_sweep(inbound.sources, stopped.clone())),
         ];
         if let Some(socket_mode) = inbound.socket_mode {
             let mut stop = stopped;
@@ -314,6 +318,20 @@ impl RunningApp {
         }
         self.core.store.close().await;
         result
+    }
+}
+
+/// Deliveries acknowledged but never applied (the bot died in between, or the database
+/// refused them for minutes) are applied: at start, then every [`DELIVERY_SWEEP_PERIOD`].
+async fn delivery_sweep(sources: Vec<Arc<dyn DeliverySource>>, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        for source in &sources {
+            source.reapply_unapplied().await;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(DELIVERY_SWEEP_PERIOD) => {}
+            _ = stop.changed() => {}
+        }
     }
 }
 

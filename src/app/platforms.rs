@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio_util::task::TaskTracker;
 
 use super::{AppError, Core};
+use crate::bot::DeliverySource;
 use crate::chat::ChatDirectory;
 use crate::chat::slack::{self, SlackChat, SlackChatConfig, SlackInbound, SocketMode};
 use crate::chat::teams::{TeamsChat, TeamsConfig, TeamsEndpoint};
@@ -33,6 +34,8 @@ pub(super) struct ConnectedPlatforms {
 pub(super) struct Inbound {
     pub routes: axum::Router,
     pub socket_mode: Option<SocketMode>,
+    /// Each platform's inbound side, to re-apply what it acknowledged and never applied.
+    pub sources: Vec<Arc<dyn DeliverySource>>,
 }
 
 /// Like `connect_chats`, keeping the platform clients and counting their calls in `metrics`.
@@ -67,6 +70,7 @@ impl ConnectedPlatforms {
     ) -> Result<Inbound, AppError> {
         let mut routes = axum::Router::new();
         let mut socket_mode = None;
+        let mut sources: Vec<Arc<dyn DeliverySource>> = Vec::new();
         if let Some((workspace, chat)) = self.slack {
             let inbound = SlackInbound::new(
                 core.bot.clone(),
@@ -74,6 +78,7 @@ impl ConnectedPlatforms {
                 workspace,
                 background.clone(),
             );
+            sources.push(Arc::new(inbound.clone()));
             // HTTP routes only where Slack can sign requests to them.
             if let Some(secret) = &settings.slack.signing_secret {
                 routes = routes.merge(slack::http_routes(
@@ -91,11 +96,13 @@ impl ConnectedPlatforms {
             let endpoint =
                 TeamsEndpoint::new(&teams.config, core.bot.clone(), teams.chat, teams.workspace)
                     .map_err(|err| AppError::Config(err.to_string()))?;
+            sources.push(Arc::new(endpoint.clone()));
             routes = routes.merge(crate::chat::teams::routes(endpoint));
         }
         Ok(Inbound {
             routes,
             socket_mode,
+            sources,
         })
     }
 }

@@ -52,6 +52,16 @@ impl Bot {
                     .outbox_by_message(&posted.conversation_id, &posted.message_id)
                     .await?
                 {
+                    // The press names the message it came from, and that could be any
+                    // message: only the pressed group's own message is ever redrawn.
+                    Some(item) if item.group_id != Some(group.id) => {
+                        tracing::warn!(
+                            group = %group.id,
+                            message = %item.key,
+                            "a press for one group named another group's message; not redrawing it"
+                        );
+                        None
+                    }
                     Some(item) => match messages::compose(&self.store, &item, now).await {
                         Ok(message) => Some(message),
                         Err(ComposeError::Store(err)) => return Err(err.into()),

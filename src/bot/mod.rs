@@ -27,6 +27,7 @@ mod stats_reply;
 mod sync;
 
 pub use admin_backend::BotAdminBackend;
+pub use dedup::{ApplyError, DeliverySource, NotRecorded, RECORD_BUDGET};
 pub use export_links::ExportLinks;
 pub use feedback::FeedbackOutcome;
 pub use install::{ChannelInstall, program_slug};

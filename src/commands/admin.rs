@@ -6,7 +6,7 @@ use super::grammar::{AdminCommand, usage};
 use super::member::pick_program;
 use super::reply::{Reply, ReplyBlock, with_command};
 use super::{CommandContext, CommandResult, RoundNowOutcome};
-use crate::domain::{GroupSize, LocalZone, ProgramName, Schedule};
+use crate::domain::{GroupSize, LocalZone, Program, ProgramName, RoundState, Schedule};
 use crate::roster;
 use crate::store::NewProgram;
 
@@ -42,11 +42,14 @@ pub(super) async fn run(ctx: &CommandContext<'_>, command: AdminCommand) -> Comm
                 ctx.backend.stats(ctx.workspace, program.as_ref()).await,
             ))
         }
-        AdminCommand::RoundNow { program } => {
+        AdminCommand::RoundNow { program, again } => {
             let program = match pick_program(ctx, Some(&program), usage::ROUND_NOW).await? {
                 Ok(program) => program,
                 Err(reply) => return Ok(reply),
             };
+            if !again && let Some(reply) = just_planned(ctx, &program).await? {
+                return Ok(reply);
+            }
             Ok(match ctx.backend.run_round_now(&program).await {
                 Ok(outcome) => round_now_reply(&program.name, outcome),
                 Err(err) => Reply::text(format!("I couldn't start the round: {err}")),
@@ -61,6 +64,44 @@ pub(super) async fn run(ctx: &CommandContext<'_>, command: AdminCommand) -> Comm
         }
         AdminCommand::Failures => Ok(backend_reply(ctx.backend.failures(ctx.workspace).await)),
     }
+}
+
+/// A round planned this recently makes `admin round now` ask before planning another: a
+/// second one sends everyone a second intro.
+const ROUND_NOW_COOLDOWN: chrono::Duration = chrono::Duration::hours(1);
+
+/// Asks for `again` when the program's last round was planned within the cooldown.
+async fn just_planned(
+    ctx: &CommandContext<'_>,
+    program: &Program,
+) -> Result<Option<Reply>, crate::store::StoreError> {
+    let Some(last) = ctx.store.last_round(program.id).await? else {
+        return Ok(None);
+    };
+    let ago = ctx.now - last.scheduled_for;
+    if last.state == RoundState::Skipped || ago >= ROUND_NOW_COOLDOWN {
+        return Ok(None);
+    }
+    let minutes = ago.num_minutes().max(0);
+    let when = match minutes {
+        0 => "less than a minute ago".to_owned(),
+        1 => "a minute ago".to_owned(),
+        n => format!("{n} minutes ago"),
+    };
+    Ok(Some(
+        Reply::text(format!(
+            "Round {} of *{}* was planned {when}, so I didn't plan another: everyone would \
+             get a second intro. 🤔",
+            last.seq, program.name
+        ))
+        .with(ReplyBlock::Context(format!(
+            "To plan one more anyway: `{}`",
+            with_command(
+                ctx.command_name,
+                &format!("admin round now {} again", program.name)
+            )
+        ))),
+    ))
 }
 
 fn backend_reply(result: Result<Reply, super::BackendError>) -> Reply {

@@ -51,6 +51,8 @@ pub enum AdminCommand {
     },
     RoundNow {
         program: ProgramName,
+        /// `again`: plan it even though a round was planned in the last hour.
+        again: bool,
     },
     Export {
         program: ProgramName,
@@ -85,7 +87,7 @@ pub mod usage {
     pub const SCHEDULE: &str = "admin schedule <program> \"<cron>\" <IANA time zone>   e.g. admin schedule coffee \"0 10 * * MON\" Europe/Berlin";
     pub const GROUP_SIZE: &str = "admin group-size <program> <2-8>";
     pub const STATS: &str = "admin stats [program]";
-    pub const ROUND_NOW: &str = "admin round now <program>";
+    pub const ROUND_NOW: &str = "admin round now <program> [again]";
     pub const EXPORT: &str = "admin export <program>";
     pub const FAILURES: &str = "admin failures";
 
@@ -326,7 +328,16 @@ fn parse_admin(rest: &[&str]) -> Result<AdminCommand, UsageError> {
         "round" => match args {
             [now, name] if now.eq_ignore_ascii_case("now") => Ok(AdminCommand::RoundNow {
                 program: program(Some(name), usage::ROUND_NOW)?,
+                again: false,
             }),
+            [now, name, again]
+                if now.eq_ignore_ascii_case("now") && again.eq_ignore_ascii_case("again") =>
+            {
+                Ok(AdminCommand::RoundNow {
+                    program: program(Some(name), usage::ROUND_NOW)?,
+                    again: true,
+                })
+            }
             [now] if now.eq_ignore_ascii_case("now") => {
                 Err(error("which program?", usage::ROUND_NOW))
             }

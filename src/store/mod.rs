@@ -25,6 +25,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use enrollments::EnrollmentChange;
+pub use events::UnappliedDelivery;
 pub use outbox::{GroupRef, NewOutboxItem};
 pub use programs::NewProgram;
 pub use rounds::{CloseCounts, NewRound, RosterEffects};
@@ -48,12 +49,37 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    /// A write that had to be done within a time limit was not.
+    #[error("the database did not take the write within {0:?}")]
+    Timeout(Duration),
     /// A stored value no domain type accepts: a bug or a hand-edited database.
     #[error("invalid value in the database: {0}")]
     Corrupt(String),
 }
 
 impl StoreError {
+    /// Why a write was refused, in words for an operator reading `/healthz`.
+    pub fn write_refusal(&self) -> String {
+        let code = match self {
+            StoreError::Timeout(within) => {
+                return format!("the database did not take a write within {within:?}");
+            }
+            StoreError::Database(sqlx::Error::Database(db)) => db
+                .code()
+                .and_then(|code| code.parse::<i64>().ok())
+                .map(|code| code & 0xff),
+            _ => None,
+        };
+        match code {
+            // SQLITE_BUSY, SQLITE_LOCKED
+            Some(5 | 6) => "the database is locked by another writer".to_owned(),
+            Some(13) => "the disk is full".to_owned(),
+            Some(8) => "the database is read-only".to_owned(),
+            Some(10) => "the disk reported an I/O error".to_owned(),
+            _ => format!("the database refused a write: {self}"),
+        }
+    }
+
     /// True when a UNIQUE or PRIMARY KEY constraint refused a write.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
@@ -65,6 +91,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// How long a writer waits for another (SQLite's `busy_timeout`).
+    busy_timeout: Duration,
 }
 
 /// How to open the database.
@@ -110,7 +138,10 @@ impl Store {
             })
             .connect_with(connect)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            busy_timeout: options.busy_timeout,
+        })
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {

@@ -9,6 +9,9 @@ mod common;
 #[path = "../teams_support/mod.rs"]
 mod teams_support;
 
+mod busy_database;
+mod forged_presses;
 mod injection;
 mod mistakes;
+mod replays;
 mod slow_clients;

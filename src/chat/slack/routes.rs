@@ -63,8 +63,11 @@ async fn event(State(inbound): State<SlackInbound>, headers: HeaderMap, body: By
             if let Some(retry) = headers.get(RETRY_NUM_HEADER) {
                 tracing::debug!(event = %callback.event_id, ?retry, "Slack redelivered an event");
             }
-            inbound.accept_event(callback);
-            StatusCode::OK.into_response()
+            match inbound.accept_event(callback).await {
+                Ok(()) => StatusCode::OK.into_response(),
+                // Not recorded: Slack delivers it again (at once, then after 1 and 5 minutes).
+                Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            }
         }
         SlackPushEvent::AppRateLimited(limited) => {
             tracing::warn!(
@@ -85,7 +88,12 @@ async fn interaction(State(inbound): State<SlackInbound>, body: Bytes) -> Respon
         return StatusCode::BAD_REQUEST.into_response();
     };
     match serde_json::from_str::<SlackInteractionEvent>(&payload) {
-        Ok(interaction) => inbound.accept_interaction(interaction),
+        Ok(interaction) => {
+            if inbound.accept_interaction(interaction).await.is_err() {
+                // Not recorded: Slack shows the person an error, and they can press again.
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        }
         Err(err) => tracing::warn!(error = %err, "an interaction payload the bot cannot read"),
     }
     StatusCode::OK.into_response()

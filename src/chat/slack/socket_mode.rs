@@ -11,6 +11,7 @@ use slack_morphism::prelude::*;
 
 use super::client::{SlackHttpClient, SlackStartError};
 use super::inbound::SlackInbound;
+use crate::bot::NotRecorded;
 
 /// A running Socket Mode listener; [`SocketMode::shutdown`] closes its connections.
 pub struct SocketMode {
@@ -83,8 +84,7 @@ async fn on_event(
     _client: Arc<SlackHttpClient>,
     states: SlackClientEventsUserState,
 ) -> Result<(), CallbackError> {
-    inbound(&states).await?.accept_event(event);
-    Ok(())
+    Ok(inbound(&states).await?.accept_event(event).await?)
 }
 
 async fn on_interaction(
@@ -92,17 +92,21 @@ async fn on_interaction(
     _client: Arc<SlackHttpClient>,
     states: SlackClientEventsUserState,
 ) -> Result<(), CallbackError> {
-    inbound(&states).await?.accept_interaction(event);
-    Ok(())
+    Ok(inbound(&states).await?.accept_interaction(event).await?)
 }
 
-/// Something Slack sent could not be handled: log it and acknowledge anyway, since a
+/// Something Slack sent could not be handled. One the database could not record in time is
+/// not acknowledged, so Slack sends it again; anything else is acknowledged anyway, since a
 /// redelivery would fail the same way.
 fn on_error(
     error: CallbackError,
     _client: Arc<SlackHttpClient>,
     _states: SlackClientEventsUserState,
 ) -> http::StatusCode {
+    if error.downcast_ref::<NotRecorded>().is_some() {
+        tracing::warn!("Socket Mode: not acknowledging an envelope that could not be recorded");
+        return http::StatusCode::SERVICE_UNAVAILABLE;
+    }
     tracing::warn!(error = %error, "Socket Mode: could not handle an envelope");
     http::StatusCode::OK
 }

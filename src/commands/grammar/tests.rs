@@ -120,7 +120,15 @@ fn admin_commands_parse() {
     assert_eq!(
         ok("admin round now coffee"),
         Command::Admin(AdminCommand::RoundNow {
-            program: name("coffee")
+            program: name("coffee"),
+            again: false
+        })
+    );
+    assert_eq!(
+        ok("admin round now coffee again"),
+        Command::Admin(AdminCommand::RoundNow {
+            program: name("coffee"),
+            again: true
         })
     );
     assert_eq!(

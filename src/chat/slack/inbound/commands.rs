@@ -11,6 +11,9 @@ use crate::commands::Reply;
 pub const WORKING_ON_IT: &str = "⏳ Working on it…";
 const SORRY: &str =
     "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute.";
+const BUSY: &str = "Sorry, I'm too busy to take that right now, so nothing was changed. \
+                    Please try again in a minute.";
+const ALREADY_HANDLED: &str = "That exact request was already handled, so I didn't run it again. Type the command again to repeat it.";
 
 impl SlackInbound {
     /// What to acknowledge a slash command with: its reply when that is ready within the
@@ -37,6 +40,16 @@ impl SlackInbound {
     async fn run_command(&self, event: &SlackCommandEvent) -> Reply {
         let text = event.text.as_deref().unwrap_or_default().trim();
         tracing::debug!(user = %event.user_id, command = %event.command, "slash command");
+        // Slack never sends a command twice: the same trigger again is a replay.
+        let key = format!("slack:command:{}:{}", event.team_id, event.trigger_id);
+        match self.bot().record_delivery(&key, None).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(%key, "a slash command arrived again; not running it twice");
+                return Reply::text(ALREADY_HANDLED);
+            }
+            Err(_) => return Reply::text(BUSY),
+        }
         self.bot()
             .run_command(
                 self.at(),

@@ -1,52 +1,58 @@
-//! Events API callbacks, processed after Slack has its 200 (and each event only once,
-//! however often Slack retries it).
+//! Events API callbacks: recorded before Slack gets its 200 (an event that cannot be
+//! recorded is not acknowledged, so Slack sends it again), then applied in the background
+//! until the database takes it — once, however often Slack retries it.
 
 use slack_morphism::prelude::*;
 
 use super::SlackInbound;
+use crate::bot::{ApplyError, NotRecorded};
+
+/// Keys of events: Slack's event id is unique per workspace and app.
+pub(super) const EVENT_PREFIX: &str = "slack:Ev";
 
 impl SlackInbound {
-    /// Takes an event over: call it, then acknowledge. The work runs in the background.
-    pub fn accept_event(&self, callback: SlackPushEventCallback) {
-        let inbound = self.clone();
-        self.in_background(async move { inbound.process_event(callback).await });
-    }
-
-    async fn process_event(&self, callback: SlackPushEventCallback) {
+    /// Takes an event over: records it, then the caller acknowledges it; the work runs in
+    /// the background. `Err`: not recorded, do not acknowledge.
+    pub async fn accept_event(&self, callback: SlackPushEventCallback) -> Result<(), NotRecorded> {
         if callback.team_id.value() != &self.chat().identity().team_id {
             tracing::warn!(team = %callback.team_id, "ignored an event for another workspace");
-            return;
+            return Ok(());
         }
         let key = format!("slack:{}", callback.event_id);
-        match self.bot().first_sight_of_event(&key).await {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::debug!(event = %callback.event_id, "a retried event was already handled");
-                return;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "cannot record an event; skipping it");
-                return;
-            }
+        let payload = serde_json::to_value(&callback).ok();
+        if !self.bot().record_delivery(&key, payload.as_ref()).await? {
+            tracing::debug!(event = %callback.event_id, "a retried event was already taken");
+            return Ok(());
         }
-        let outcome = match &callback.event {
+        let inbound = self.clone();
+        self.in_background(async move { inbound.apply_event(&key, &callback).await });
+        Ok(())
+    }
+
+    /// Applies a recorded event until the database takes it.
+    pub(super) async fn apply_event(&self, key: &str, callback: &SlackPushEventCallback) {
+        self.bot()
+            .apply_delivery(key, || self.process_event(callback))
+            .await;
+    }
+
+    async fn process_event(&self, callback: &SlackPushEventCallback) -> Result<(), ApplyError> {
+        match &callback.event {
             SlackEventCallbackBody::AppHomeOpened(opened) => {
                 if opened.tab.as_deref().is_some_and(|tab| tab != "home") {
-                    return;
+                    return Ok(());
                 }
                 self.publish_home(opened.user.value(), None).await;
                 Ok(())
             }
-            SlackEventCallbackBody::MemberJoinedChannel(joined) => self
+            SlackEventCallbackBody::MemberJoinedChannel(joined) => Ok(self
                 .bot()
                 .member_joined_channel(self.at(), joined.channel.value(), joined.user.value())
-                .await
-                .map_err(|err| err.to_string()),
-            SlackEventCallbackBody::MemberLeftChannel(left) => self
+                .await?),
+            SlackEventCallbackBody::MemberLeftChannel(left) => Ok(self
                 .bot()
                 .member_left_channel(self.at(), left.channel.value(), left.user.value())
-                .await
-                .map_err(|err| err.to_string()),
+                .await?),
             SlackEventCallbackBody::UserChange(changed) => {
                 self.profile_changed(&changed.user).await
             }
@@ -55,22 +61,18 @@ impl SlackInbound {
                 tracing::debug!(event = ?event_type(other), "ignored an event the bot does not use");
                 Ok(())
             }
-        };
-        if let Err(err) = outcome {
-            tracing::error!(event = %callback.event_id, error = %err, "handling an event failed");
         }
     }
 
-    async fn profile_changed(&self, user: &SlackUser) -> Result<(), String> {
-        let profile = self
-            .chat()
-            .profile_of(user)
-            .await
-            .map_err(|err| err.to_string())?;
-        self.bot()
-            .profile_changed(self.at(), &profile)
-            .await
-            .map_err(|err| err.to_string())
+    async fn profile_changed(&self, user: &SlackUser) -> Result<(), ApplyError> {
+        let profile = self.chat().profile_of(user).await.map_err(|err| {
+            if err.is_permanent() {
+                ApplyError::GiveUp(err.to_string())
+            } else {
+                ApplyError::Retry(err.to_string())
+            }
+        })?;
+        Ok(self.bot().profile_changed(self.at(), &profile).await?)
     }
 
     /// Publishes `user_id`'s App Home, with `note` on top.

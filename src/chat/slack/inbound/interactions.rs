@@ -1,49 +1,89 @@
-//! Button presses: feedback buttons under intros and prompts, and App Home buttons. Slack
-//! gets its 200 at once; the press is handled in the background.
+//! Button presses: feedback buttons under intros and prompts, and App Home buttons. A
+//! press is recorded (under its team and trigger id, so a replay is not applied again)
+//! before Slack gets its 200, then applied in the background until the database takes it.
 
 use slack_morphism::prelude::*;
 
 use super::SlackInbound;
-use crate::bot::FeedbackOutcome;
+use crate::bot::{ApplyError, FeedbackOutcome, NotRecorded};
 use crate::chat::content::HomeAction;
 use crate::chat::{Chat, FeedbackAction, Posted};
 
 const NOT_YOUR_GROUP: &str =
     "That button belongs to another group's coffee, so nothing was recorded. 🙂";
-const FEEDBACK_FAILED: &str =
-    "Sorry, I couldn't record that just now. Please press the button again in a minute.";
 const HOME_FAILED: &str = "Sorry, that didn't work just now. Please try again in a minute.";
 
+/// Keys of button presses.
+pub(super) const PRESS_PREFIX: &str = "slack:action:";
+
+/// Slack sends one action per press; a payload with more is not from a person pressing a
+/// button, and only this many are looked at.
+pub const MAX_ACTIONS_PER_PRESS: usize = 3;
+
 impl SlackInbound {
-    /// Takes a button press over: call it, then acknowledge.
-    pub fn accept_interaction(&self, interaction: SlackInteractionEvent) {
+    /// Takes a button press over: records it, then the caller acknowledges it; the work
+    /// runs in the background. `Err`: not recorded, do not acknowledge.
+    pub async fn accept_interaction(
+        &self,
+        interaction: SlackInteractionEvent,
+    ) -> Result<(), NotRecorded> {
+        let SlackInteractionEvent::BlockActions(event) = &interaction else {
+            tracing::debug!("ignored an interaction that is not a button press");
+            return Ok(());
+        };
+        if event.team.id.value() != &self.chat().identity().team_id {
+            tracing::warn!(team = %event.team.id, "ignored a press from another workspace");
+            return Ok(());
+        }
+        let key = format!("{PRESS_PREFIX}{}:{}", event.team.id, event.trigger_id);
+        let payload = serde_json::to_value(&interaction).ok();
+        if !self.bot().record_delivery(&key, payload.as_ref()).await? {
+            tracing::info!(%key, "a button press was already taken; not applying it again");
+            return Ok(());
+        }
         let inbound = self.clone();
-        self.in_background(async move { inbound.process_interaction(interaction).await });
+        self.in_background(async move { inbound.apply_interaction(&key, &interaction).await });
+        Ok(())
     }
 
-    async fn process_interaction(&self, interaction: SlackInteractionEvent) {
+    /// Applies a recorded press until the database takes it.
+    pub(super) async fn apply_interaction(&self, key: &str, interaction: &SlackInteractionEvent) {
         let SlackInteractionEvent::BlockActions(event) = interaction else {
-            tracing::debug!("ignored an interaction that is not a button press");
             return;
         };
+        self.bot()
+            .apply_delivery(key, || self.process_press(event))
+            .await;
+    }
+
+    async fn process_press(
+        &self,
+        event: &SlackInteractionBlockActionsEvent,
+    ) -> Result<(), ApplyError> {
         let Some(user_id) = event.user.as_ref().map(|user| user.id.to_string()) else {
-            return;
+            return Ok(());
         };
-        let values: Vec<&str> = event
-            .actions
+        let actions = event.actions.as_deref().unwrap_or_default();
+        if actions.len() > MAX_ACTIONS_PER_PRESS {
+            tracing::warn!(
+                actions = actions.len(),
+                "a press with more actions than a person can press; looking at the first {MAX_ACTIONS_PER_PRESS}"
+            );
+        }
+        for value in actions
             .iter()
-            .flatten()
+            .take(MAX_ACTIONS_PER_PRESS)
             .filter_map(|action| action.value.as_deref())
-            .collect();
-        for value in values {
+        {
             if let Some(action) = FeedbackAction::decode(value) {
-                self.feedback(&event, &user_id, action).await;
+                self.feedback(event, &user_id, action).await?;
             } else if let Some(action) = HomeAction::decode(value) {
-                self.home_button(&user_id, action).await;
+                self.home_button(&user_id, action).await?;
             } else {
                 tracing::debug!(value, "ignored a button the bot does not know");
             }
         }
+        Ok(())
     }
 
     async fn feedback(
@@ -51,14 +91,14 @@ impl SlackInbound {
         event: &SlackInteractionBlockActionsEvent,
         user_id: &str,
         action: FeedbackAction,
-    ) {
+    ) -> Result<(), ApplyError> {
         let posted = pressed_message(event);
         let ack = match self
             .bot()
             .record_feedback(self.at(), user_id, action, posted.as_ref())
-            .await
+            .await?
         {
-            Ok(FeedbackOutcome::Recorded { updated, ack }) => {
+            FeedbackOutcome::Recorded { updated, ack } => {
                 if let (Some(message), Some(posted)) = (updated, &posted) {
                     // Everyone in the group sees who answered what.
                     if let Err(err) = self.chat().update(posted, &message).await {
@@ -67,11 +107,7 @@ impl SlackInbound {
                 }
                 ack
             }
-            Ok(FeedbackOutcome::NotYourGroup) => NOT_YOUR_GROUP.to_owned(),
-            Err(err) => {
-                tracing::error!(error = %err, "recording feedback failed");
-                FEEDBACK_FAILED.to_owned()
-            }
+            FeedbackOutcome::NotYourGroup => NOT_YOUR_GROUP.to_owned(),
         };
         if let Some(response_url) = &event.response_url {
             let request =
@@ -81,9 +117,10 @@ impl SlackInbound {
                 tracing::warn!(error = %err, "could not acknowledge a button press");
             }
         }
+        Ok(())
     }
 
-    async fn home_button(&self, user_id: &str, action: HomeAction) {
+    async fn home_button(&self, user_id: &str, action: HomeAction) -> Result<(), ApplyError> {
         match self.bot().home_action(self.at(), user_id, action).await {
             Ok((view, note)) => {
                 if let Err(err) = self
@@ -93,11 +130,16 @@ impl SlackInbound {
                 {
                     tracing::warn!(error = %err, "cannot re-publish an App Home");
                 }
+                Ok(())
             }
-            Err(err) => {
-                tracing::error!(error = %err, "an App Home button failed");
-                self.publish_home(user_id, Some(HOME_FAILED)).await;
-            }
+            Err(err) => match ApplyError::from(err) {
+                retry @ ApplyError::Retry(_) => Err(retry),
+                ApplyError::GiveUp(why) => {
+                    tracing::error!(%why, "an App Home button failed");
+                    self.publish_home(user_id, Some(HOME_FAILED)).await;
+                    Ok(())
+                }
+            },
         }
     }
 }

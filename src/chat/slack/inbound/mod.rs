@@ -9,9 +9,11 @@ mod interactions;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
+use slack_morphism::prelude::{SlackInteractionEvent, SlackPushEventCallback};
 use tokio_util::task::TaskTracker;
 
-use crate::bot::{Bot, Inbound};
+use crate::bot::{Bot, DeliverySource, Inbound};
 use crate::domain::WorkspaceId;
 
 use super::client::SlackChat;
@@ -84,6 +86,47 @@ impl SlackInbound {
         Inbound {
             workspace: self.inner.workspace,
             chat: self.inner.chat.as_ref(),
+        }
+    }
+}
+
+#[async_trait]
+impl DeliverySource for SlackInbound {
+    /// Events and presses acknowledged but never applied (the bot died first, or the
+    /// database refused them for minutes), applied now.
+    async fn reapply_unapplied(&self) {
+        for prefix in [events::EVENT_PREFIX, interactions::PRESS_PREFIX] {
+            let unapplied = match self.bot().unapplied_deliveries(prefix).await {
+                Ok(unapplied) => unapplied,
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot look for unapplied Slack deliveries");
+                    return;
+                }
+            };
+            for delivery in unapplied {
+                let key = delivery.key;
+                let applied = if prefix == interactions::PRESS_PREFIX {
+                    match serde_json::from_value::<SlackInteractionEvent>(delivery.payload) {
+                        Ok(interaction) => {
+                            self.apply_interaction(&key, &interaction).await;
+                            Ok(())
+                        }
+                        Err(err) => Err(err),
+                    }
+                } else {
+                    match serde_json::from_value::<SlackPushEventCallback>(delivery.payload) {
+                        Ok(callback) => {
+                            self.apply_event(&key, &callback).await;
+                            Ok(())
+                        }
+                        Err(err) => Err(err),
+                    }
+                };
+                if let Err(err) = applied {
+                    tracing::error!(%key, error = %err, "a stored Slack delivery cannot be read");
+                    self.bot().delivery_applied(&key).await;
+                }
+            }
         }
     }
 }

@@ -2,14 +2,17 @@
 //! then the card is updated to show everyone's answers and the presser gets a thank-you.
 
 use super::TeamsEndpoint;
-use crate::bot::FeedbackOutcome;
+use crate::bot::{ApplyError, FeedbackOutcome};
 use crate::chat::teams::activity::Activity;
 use crate::chat::teams::render::ACTION_FIELD;
 use crate::chat::{Chat, FeedbackAction, Posted};
 
-pub(super) async fn handle(endpoint: &TeamsEndpoint, activity: &Activity) {
+pub(super) async fn handle(
+    endpoint: &TeamsEndpoint,
+    activity: &Activity,
+) -> Result<(), ApplyError> {
     let (Some(from), Some(conversation)) = (&activity.from, &activity.conversation) else {
-        return;
+        return Ok(());
     };
     let chat = &endpoint.chat;
     let action = activity
@@ -20,7 +23,7 @@ pub(super) async fn handle(endpoint: &TeamsEndpoint, activity: &Activity) {
         .and_then(FeedbackAction::decode);
     let Some(action) = action else {
         tracing::warn!("a card submit carried no feedback Pourover understands");
-        return;
+        return Ok(());
     };
     let posted = activity.reply_to_id.as_ref().map(|id| Posted {
         conversation_id: conversation.id.clone(),
@@ -43,13 +46,18 @@ pub(super) async fn handle(endpoint: &TeamsEndpoint, activity: &Activity) {
             "That button belongs to someone else's coffee group, so I didn't record anything."
                 .to_owned()
         }
-        Err(err) => {
-            tracing::error!(error = %err, "could not record feedback");
-            "Sorry, I couldn't record that just now. Please press the button again in a minute."
-                .to_owned()
-        }
+        Err(err) => match ApplyError::from(err) {
+            // Tried again until the database takes it; the thank-you comes then.
+            retry @ ApplyError::Retry(_) => return Err(retry),
+            ApplyError::GiveUp(why) => {
+                tracing::error!(%why, "could not record feedback");
+                "Sorry, I couldn't record that just now. Please press the button again in a minute."
+                    .to_owned()
+            }
+        },
     };
     if let Err(err) = chat.send_text(&conversation.id, &answer).await {
         tracing::warn!(error = %err, "could not acknowledge a button press");
     }
+    Ok(())
 }

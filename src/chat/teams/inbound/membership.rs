@@ -2,17 +2,26 @@
 //! roster enrolled), removed, or people joining and leaving (enrolled, or leaving).
 
 use super::TeamsEndpoint;
+use crate::bot::ApplyError;
 use crate::chat::teams::activity::{Activity, TeamRef};
 
-pub(super) async fn handle(endpoint: &TeamsEndpoint, activity: &Activity) {
+/// Every change is applied even when one fails; the first failure is returned, so that
+/// the activity is applied again (each change is idempotent).
+pub(super) async fn handle(
+    endpoint: &TeamsEndpoint,
+    activity: &Activity,
+) -> Result<(), ApplyError> {
     let Some(team) = activity.team() else {
         // Installed in someone's personal scope or a group chat: nothing to bind.
-        return;
+        return Ok(());
     };
+    let mut outcome = Ok(());
     let bot_id = endpoint.chat.bot_id();
     for added in &activity.members_added {
         if added.id == bot_id {
-            installed(endpoint, activity, team).await;
+            if let Err(err) = installed(endpoint, activity, team).await {
+                outcome = outcome.and(Err(err));
+            }
         } else {
             endpoint.chat.directory().learn_person(
                 &added.id,
@@ -25,6 +34,7 @@ pub(super) async fn handle(endpoint: &TeamsEndpoint, activity: &Activity) {
                 .await
             {
                 tracing::warn!(error = %err, "could not enrol someone who joined a team");
+                outcome = outcome.and(Err(ApplyError::from(err)));
             }
         }
     }
@@ -38,11 +48,17 @@ pub(super) async fn handle(endpoint: &TeamsEndpoint, activity: &Activity) {
             .await
         {
             tracing::warn!(error = %err, "could not remove someone who left a team");
+            outcome = outcome.and(Err(ApplyError::from(err)));
         }
     }
+    outcome
 }
 
-async fn installed(endpoint: &TeamsEndpoint, activity: &Activity, team: &TeamRef) {
+async fn installed(
+    endpoint: &TeamsEndpoint,
+    activity: &Activity,
+    team: &TeamRef,
+) -> Result<(), ApplyError> {
     let installer = activity.from.as_ref().map_or("", |from| from.id.as_str());
     let name = team.name.as_deref().unwrap_or("coffee");
     match endpoint
@@ -50,12 +66,18 @@ async fn installed(endpoint: &TeamsEndpoint, activity: &Activity, team: &TeamRef
         .installed_in_channel(endpoint.inbound(), &team.id, name, installer)
         .await
     {
-        Ok(installed) => tracing::info!(
-            program = %installed.program.name,
-            created = installed.created,
-            enrolled = installed.enrolled,
-            "the bot was installed in a team"
-        ),
-        Err(err) => tracing::error!(error = %err, "could not set up a program for a team"),
+        Ok(installed) => {
+            tracing::info!(
+                program = %installed.program.name,
+                created = installed.created,
+                enrolled = installed.enrolled,
+                "the bot was installed in a team"
+            );
+            Ok(())
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "could not set up a program for a team");
+            Err(err.into())
+        }
     }
 }

@@ -9,6 +9,8 @@ mod text;
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -22,7 +24,7 @@ use super::auth::{SigningKeys, TokenVerifier};
 use super::chat::TeamsChat;
 use super::render::ACTION_FIELD;
 use super::{TeamsConfig, TeamsError};
-use crate::bot::{Bot, Inbound};
+use crate::bot::{ApplyError, Bot, DeliverySource, Inbound};
 use crate::chat::Chat;
 use crate::domain::WorkspaceId;
 
@@ -97,45 +99,104 @@ async fn receive(
         tracing::warn!(%reason, "refused an activity: its token did not check out");
         return StatusCode::FORBIDDEN.into_response();
     }
-    let activity: Activity = match serde_json::from_value(raw) {
+    let activity: Activity = match serde_json::from_value(raw.clone()) {
         Ok(activity) => activity,
         Err(err) => {
             tracing::warn!(error = %err, "an authenticated activity could not be read");
             return StatusCode::BAD_REQUEST.into_response();
         }
     };
-    handle(&endpoint, &activity).await;
+    if activity.tenant_id() != Some(endpoint.chat.tenant_id()) {
+        tracing::info!(kind = %activity.kind, "ignored an activity from another tenant");
+        return StatusCode::OK.into_response();
+    }
+    let Some(key) = delivery_key(&activity) else {
+        // Nothing to recognise a redelivery by: applied once, as it comes.
+        if let Err(err) = handle(&endpoint, &activity).await {
+            tracing::warn!(error = %err, "an activity without an id could not be applied");
+        }
+        return StatusCode::OK.into_response();
+    };
+    match endpoint.bot.record_delivery(&key, Some(&raw)).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::debug!(%key, "activity already taken; Teams redelivered it");
+            return StatusCode::OK.into_response();
+        }
+        // Not recorded: not acknowledged either, so Teams may deliver it again.
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+    // Applied before Teams gets its answer (replies go out first); if the database refused,
+    // the rest of the tries happen in the background.
+    match handle(&endpoint, &activity).await {
+        Ok(()) => endpoint.bot.delivery_applied(&key).await,
+        Err(ApplyError::GiveUp(why)) => {
+            tracing::error!(%key, %why, "an activity cannot be applied; giving up on it");
+            endpoint.bot.delivery_applied(&key).await;
+        }
+        Err(ApplyError::Retry(why)) => {
+            tracing::info!(%key, %why, "an activity could not be applied yet; trying again");
+            let endpoint = endpoint.clone();
+            tokio::spawn(async move { endpoint.apply(&key, &activity).await });
+        }
+    }
     StatusCode::OK.into_response()
 }
 
-async fn handle(endpoint: &TeamsEndpoint, activity: &Activity) {
-    if activity.tenant_id() != Some(endpoint.chat.tenant_id()) {
-        tracing::info!(kind = %activity.kind, "ignored an activity from another tenant");
-        return;
+/// What a redelivery of this activity is recognised by.
+fn delivery_key(activity: &Activity) -> Option<String> {
+    let id = activity.id.as_ref()?;
+    let conversation = activity.conversation.as_ref().map_or("", |c| c.id.as_str());
+    Some(format!("{KEY_PREFIX}{conversation}:{id}"))
+}
+
+/// Keys of Teams activities.
+const KEY_PREFIX: &str = "teams:";
+
+impl TeamsEndpoint {
+    /// Applies a recorded activity until the database takes it.
+    async fn apply(&self, key: &str, activity: &Activity) {
+        self.bot
+            .apply_delivery(key, || handle(self, activity))
+            .await;
     }
-    if let Some(id) = &activity.id {
-        let conversation = activity.conversation.as_ref().map_or("", |c| c.id.as_str());
-        match endpoint
-            .bot
-            .first_sight_of_event(&format!("teams:{conversation}:{id}"))
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::debug!(%id, "activity already handled; Teams redelivered it");
+}
+
+#[async_trait]
+impl DeliverySource for TeamsEndpoint {
+    async fn reapply_unapplied(&self) {
+        let unapplied = match self.bot.unapplied_deliveries(KEY_PREFIX).await {
+            Ok(unapplied) => unapplied,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot look for unapplied Teams activities");
                 return;
             }
-            Err(err) => {
-                tracing::error!(error = %err, "cannot record an activity; handling it anyway");
+        };
+        for delivery in unapplied {
+            match serde_json::from_value::<Activity>(delivery.payload) {
+                Ok(activity) => self.apply(&delivery.key, &activity).await,
+                Err(err) => {
+                    tracing::error!(key = %delivery.key, error = %err, "a stored activity cannot be read");
+                    self.bot.delivery_applied(&delivery.key).await;
+                }
             }
         }
     }
+}
+
+async fn handle(endpoint: &TeamsEndpoint, activity: &Activity) -> Result<(), ApplyError> {
     remember_where_from(endpoint, activity).await;
     match activity.kind.as_str() {
         "message" if is_card_submit(activity) => feedback::handle(endpoint, activity).await,
-        "message" => commands::handle(endpoint, activity).await,
+        "message" => {
+            commands::handle(endpoint, activity).await;
+            Ok(())
+        }
         "conversationUpdate" => membership::handle(endpoint, activity).await,
-        other => tracing::debug!(kind = %other, "ignored an activity kind Pourover has no use for"),
+        other => {
+            tracing::debug!(kind = %other, "ignored an activity kind Pourover has no use for");
+            Ok(())
+        }
     }
 }
 
