@@ -258,7 +258,8 @@ async fn an_unknown_time_zone_is_explained_with_the_usage() {
         &bot.owner().id,
         r#"admin schedule coffee "0 10 * * MON" Mars/Olympus_Mons"#,
         "`Mars/Olympus_Mons` is not a time zone",
-        "admin schedule <program>",
+        // On the wire as Slack wants it: `<` opens a reference, `&lt;` shows one.
+        "admin schedule &lt;program&gt;",
     )
     .await;
     bot.shutdown().await;
@@ -272,7 +273,8 @@ async fn a_bad_cron_is_explained_with_the_usage() {
         &bot.owner().id,
         r#"admin schedule coffee "0 25 * * MON" Europe/Berlin"#,
         "is not a valid cron expression",
-        "admin schedule <program>",
+        // On the wire as Slack wants it: `<` opens a reference, `&lt;` shows one.
+        "admin schedule &lt;program&gt;",
     )
     .await;
     bot.shutdown().await;

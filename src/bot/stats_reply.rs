@@ -130,7 +130,7 @@ pub fn workspace_reply(stats: &OverallStats) -> Reply {
     let totals = &stats.totals;
     reply.with(ReplyBlock::Context(format!(
         "{} people enrolled; {} met someone from another team; {} of {} team pairs connected. \
-         `admin stats <program>` shows one program with trends.",
+         `admin stats &lt;program&gt;` shows one program with trends.",
         stats.enrollment.enrolled,
         totals.people_met_across_teams,
         totals.team_pairs_met,

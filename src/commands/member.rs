@@ -304,11 +304,9 @@ async fn never(ctx: &CommandContext<'_>, user_id: &str) -> CommandResult {
         )
     })
     .with(ReplyBlock::Context(format!(
-        "Undo with `{}`",
-        with_command(
-            ctx.command_name,
-            &format!("never remove {}", mention(user_id))
-        )
+        "Undo with `{} {}`",
+        with_command(ctx.command_name, "never remove"),
+        mention(user_id)
     ))))
 }
 

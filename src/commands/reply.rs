@@ -2,6 +2,7 @@
 //! conventions). Replies to commands are always private to the person who typed them.
 
 use super::grammar::UsageError;
+use crate::chat::content::{UserText, escape};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplyBlock {
@@ -36,9 +37,11 @@ impl Reply {
         self
     }
 
-    /// A malformed command: the problem on one line, then the subcommand's usage.
+    /// A malformed command: the problem on one line, then the subcommand's usage. The
+    /// problem quotes what was typed, so it is typed text, escaped.
     pub fn usage(error: &UsageError, command_name: &str) -> Self {
-        Self::text(format!("{} 🤔", capitalise(&error.problem))).with(ReplyBlock::Context(format!(
+        let problem = UserText::from(capitalise(&error.problem));
+        Self::text(format!("{} 🤔", problem.markup())).with(ReplyBlock::Context(format!(
             "Usage: `{}`",
             with_command(command_name, error.usage)
         )))
@@ -68,11 +71,13 @@ impl Reply {
 }
 
 /// `/coffee pause 2w` on Slack; just `pause 2w` where there is no command name (Teams).
+/// As bot text: a usage's `<2w>` is shown, not read as a reference.
 pub fn with_command(command_name: &str, usage: &str) -> String {
+    let usage = escape(usage);
     if command_name.is_empty() {
-        usage.to_string()
+        usage
     } else {
-        format!("{command_name} {usage}")
+        format!("{} {usage}", escape(command_name))
     }
 }
 
@@ -89,6 +94,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_usage_reply_quotes_what_was_typed_as_text() {
+        let error = UsageError {
+            problem: "I don't know `<!here>`".into(),
+            usage: "help",
+        };
+        assert_eq!(
+            Reply::usage(&error, "/coffee").plain_text(),
+            "I don't know `&lt;!here&gt;` 🤔\nUsage: `/coffee help`"
+        );
+    }
+
+    #[test]
     fn a_usage_reply_shows_the_problem_then_the_usage_with_the_command_name() {
         let error = UsageError {
             problem: "`2x` is not a duration".into(),
@@ -97,11 +114,11 @@ mod tests {
         let reply = Reply::usage(&error, "/coffee");
         assert_eq!(
             reply.plain_text(),
-            "`2x` is not a duration 🤔\nUsage: `/coffee pause <2w>`"
+            "`2x` is not a duration 🤔\nUsage: `/coffee pause &lt;2w&gt;`"
         );
         assert_eq!(
             Reply::usage(&error, "").plain_text(),
-            "`2x` is not a duration 🤔\nUsage: `pause <2w>`"
+            "`2x` is not a duration 🤔\nUsage: `pause &lt;2w&gt;`"
         );
     }
 }

@@ -11,6 +11,7 @@ mod teams_support;
 
 mod busy_database;
 mod forged_presses;
+mod fuzz;
 mod injection;
 mod mistakes;
 mod replays;

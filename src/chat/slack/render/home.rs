@@ -56,7 +56,7 @@ pub fn home_view(view: &HomeView, note: Option<&str>) -> SlackView {
         }
     } else if view.programs.is_empty() {
         blocks.push(context(&format!(
-            "No programs yet. An admin can start one with `{COMMAND} admin program create <name>`."
+            "No programs yet. An admin can start one with `{COMMAND} admin program create &lt;name&gt;`."
         )));
     }
     if let Some(summary) = &view.admin_summary {
