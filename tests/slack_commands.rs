@@ -211,7 +211,7 @@ async fn a_bad_duration_is_explained_with_the_usage() {
         &member.id,
         "pause 2x",
         "`2x` is not a duration",
-        "pause <2w",
+        "pause &lt;2w",
     )
     .await;
     bot.shutdown().await;
@@ -226,7 +226,7 @@ async fn a_past_date_is_explained_with_the_usage() {
         &member.id,
         "pause until 2020-01-01",
         "2020-01-01 is not in the future",
-        "pause <2w",
+        "pause &lt;2w",
     )
     .await;
     assert_eq!(

@@ -72,11 +72,6 @@ pub trait DeliverySource: Send + Sync {
 }
 
 impl Bot {
-    /// True the first time an event key is seen; platforms retry deliveries.
-    pub async fn first_sight_of_event(&self, key: &str) -> Result<bool, BotError> {
-        Ok(self.store.first_sight_of_event(key).await?)
-    }
-
     /// Records a delivery before it is acknowledged, within [`RECORD_BUDGET`]: `payload` is
     /// what to apply (None for deliveries answered at once, such as commands). True when
     /// new, false for a redelivery or a replay.

@@ -238,10 +238,11 @@ pub async fn on_demand_program(bot: &SlackTestBot, name: &str) -> Program {
     created
 }
 
-/// The owner starts a round of `program` now; returns the reply.
+/// The owner starts a round of `program` now; returns the reply. With `again`: tests run
+/// rounds back to back, which `admin round now` alone asks about within the hour.
 pub async fn round_now(bot: &SlackTestBot, program: &str) -> String {
     let reply = bot
-        .command(&bot.owner().id, &format!("admin round now {program}"))
+        .command(&bot.owner().id, &format!("admin round now {program} again"))
         .await;
     assert!(reply.contains("is planned"), "{reply}");
     reply

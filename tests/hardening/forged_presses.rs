@@ -2,30 +2,16 @@
 //! payload, or a press naming another group's message. Only a few actions are looked at,
 //! and no press makes the bot edit a message of a group it does not belong to.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use pourover_simulator::CompanySpec;
-use pourover_simulator::slack::signing::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use serde_json::{Value, json};
 
 use crate::common::harness::SlackTestBot;
+use crate::signed;
 
 async fn post_press(bot: &SlackTestBot, payload: &Value) {
-    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).expect("a form");
-    let timestamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs() as i64);
-    let signature = sign(&bot.sim.config().signing_secret, timestamp, &body).expect("signs");
-    let response = reqwest::Client::new()
-        .post(format!("{}/slack/interactivity", bot.base_url))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header(TIMESTAMP_HEADER, timestamp.to_string())
-        .header(SIGNATURE_HEADER, signature)
-        .body(body)
-        .send()
-        .await
-        .expect("the bot answers");
-    assert_eq!(response.status(), 200);
+    let body = signed::press_form(payload);
+    let (status, _) = signed::post(bot, "/slack/interactivity", &body, signed::now_seconds()).await;
+    assert_eq!(status, 200);
 }
 
 async fn acks(bot: &SlackTestBot, count: usize) {
@@ -62,14 +48,7 @@ async fn forged_presses_edit_no_other_group_and_only_a_few_actions_count() {
     bot.press_button(&presser, &ours.channel, &ours.ts, "We met")
         .await;
     acks(&bot, 1).await;
-    let press = bot
-        .recorder()
-        .deliveries()
-        .into_iter()
-        .rev()
-        .find(|delivery| delivery.kind == "interactive")
-        .expect("the press")
-        .payload;
+    let press = signed::last_press(&bot);
     let value = press["actions"][0]["value"]
         .as_str()
         .expect("a value")

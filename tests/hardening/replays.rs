@@ -3,36 +3,10 @@
 //! under their team and trigger id, like events; and `admin round now` asks before
 //! planning a second round within the hour.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use pourover_simulator::CompanySpec;
-use pourover_simulator::slack::signing::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 
 use crate::common::harness::SlackTestBot;
-
-/// Posts `body` to `path` with a valid signature; the same bytes each time it is called
-/// with the same timestamp.
-async fn post_signed(bot: &SlackTestBot, path: &str, body: &str, timestamp: i64) -> (u16, String) {
-    let secret = &bot.sim.config().signing_secret;
-    let signature = sign(secret, timestamp, body).expect("signs");
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", bot.base_url))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header(TIMESTAMP_HEADER, timestamp.to_string())
-        .header(SIGNATURE_HEADER, signature)
-        .body(body.to_owned())
-        .send()
-        .await
-        .expect("the bot answers");
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap_or_default())
-}
-
-fn now_seconds() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs() as i64)
-}
+use crate::signed::{self, now_seconds};
 
 async fn rounds_of(bot: &SlackTestBot, name: &str) -> usize {
     let store = bot.store();
@@ -78,10 +52,10 @@ async fn a_replayed_admin_round_now_does_not_plan_a_second_round() {
     ])
     .expect("a form");
     let timestamp = now_seconds();
-    let (status, first) = post_signed(&bot, "/slack/commands", &body, timestamp).await;
+    let (status, first) = signed::post(&bot, "/slack/commands", &body, timestamp).await;
     assert_eq!(status, 200);
     assert!(first.contains("is planned"), "{first}");
-    let (status, replayed) = post_signed(&bot, "/slack/commands", &body, timestamp).await;
+    let (status, replayed) = signed::post(&bot, "/slack/commands", &body, timestamp).await;
     assert_eq!(status, 200);
     assert!(replayed.contains("already handled"), "{replayed}");
     assert_eq!(
@@ -125,18 +99,10 @@ async fn a_replayed_button_press_is_not_applied_twice() {
             .count()
     };
     let before = published();
-    let press = bot
-        .recorder()
-        .deliveries()
-        .into_iter()
-        .rev()
-        .find(|delivery| delivery.kind == "interactive")
-        .expect("the press")
-        .payload;
-    let body = serde_urlencoded::to_string([("payload", press.to_string())]).expect("a form");
+    let body = signed::press_form(&signed::last_press(&bot));
     let timestamp = now_seconds();
     for _ in 0..2 {
-        let (status, _) = post_signed(&bot, "/slack/interactivity", &body, timestamp).await;
+        let (status, _) = signed::post(&bot, "/slack/interactivity", &body, timestamp).await;
         assert_eq!(status, 200);
     }
     // A new press is applied (and shows that the replays, answered before it, were not).
