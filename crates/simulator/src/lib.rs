@@ -40,11 +40,12 @@ pub mod teams;
 
 pub use error::SimError;
 pub use slack::{
-    ApiCall, AppDelivery, AppEndpoints, AppResponse, CallOutcome, CompanySpec, ConversationKind,
-    DEPARTMENT_FIELD_ID, DEPARTMENT_FIELD_LABEL, Ephemeral, EventEnvelope, EventRetry, Fault,
-    Faults, Forgery, MessageVersion, NewUser, ProfileUpdate, PublishedView, RateLimit,
-    RateLimitPolicy, RecordedMessage, Recorder, ResponseUrlOrigin, ResponseUrlPost,
-    SimConversation, SimUser, SlackAppDriver, SlackSim, SlackSimConfig, TEAM_FIELD_ID,
-    TEAM_FIELD_LABEL, UrlVerification,
+    ApiCall, AppDelivery, AppEndpoints, AppResponse, CallOutcome, CompanySpec, Consent,
+    ConversationKind, DEPARTMENT_FIELD_ID, DEPARTMENT_FIELD_LABEL, Ephemeral, EventEnvelope,
+    EventRetry, Fault, Faults, Forgery, InstallTarget, InstalledApp, MessageVersion, NewUser,
+    OAuthRedirect, OrgIdentity, OrgSpec, ProfileUpdate, PublishedView, RateLimit, RateLimitPolicy,
+    RecordedMessage, Recorder, ResponseUrlOrigin, ResponseUrlPost, SLACK_TOKEN_LIFETIME,
+    SimConversation, SimUser, SimWorkspace, SlackAppDriver, SlackBrowser, SlackSim, SlackSimConfig,
+    TEAM_FIELD_ID, TEAM_FIELD_LABEL, TeamIdentity, UrlVerification, WorkspaceSpec,
 };
 pub use teams::{TeamsSim, TeamsSimConfig, TenantSpec};

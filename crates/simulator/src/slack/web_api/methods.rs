@@ -10,6 +10,9 @@ pub enum TokenKind {
     Bot,
     /// The app-level token (`xapp-…`), Socket Mode only.
     App,
+    /// No token: the app's client id and secret (HTTP Basic or parameters), as
+    /// `oauth.v2.access` takes them.
+    Client,
 }
 
 /// Something the simulator serves that the OpenAPI spec (2020) does not list.
@@ -35,7 +38,47 @@ const METADATA_IS_NEWER: NewerThanSpec = NewerThanSpec {
     reason: "message metadata shipped in 2022; slack-morphism sends it in SlackMessageContent",
 };
 
+/// Token rotation (2021) is newer than the spec; slack-morphism's client has no refresh call,
+/// Slack's SDKs (Bolt) send these.
+const ROTATION_IS_NEWER: &str = "token rotation (2021): oauth.v2.access exchanges a refresh token with grant_type=refresh_token";
+
+/// Org-wide apps name the workspace they act in.
+const ORG_TEAM_ID_IS_NEWER: NewerThanSpec = NewerThanSpec {
+    param: Some("team_id"),
+    reason: "org-wide apps (Enterprise Grid, 2020-09) pass team_id; slack-morphism's request models send it",
+};
+
 pub(crate) const SERVED_METHODS: &[MethodSpec] = &[
+    MethodSpec {
+        name: "oauth.v2.access",
+        rate: RateClass::Tier4,
+        token: TokenKind::Client,
+        params: &[
+            "client_id",
+            "client_secret",
+            "code",
+            "redirect_uri",
+            "grant_type",
+            "refresh_token",
+        ],
+        newer_than_spec: &[
+            NewerThanSpec {
+                param: Some("grant_type"),
+                reason: ROTATION_IS_NEWER,
+            },
+            NewerThanSpec {
+                param: Some("refresh_token"),
+                reason: ROTATION_IS_NEWER,
+            },
+        ],
+    },
+    MethodSpec {
+        name: "team.info",
+        rate: RateClass::Tier3,
+        token: TokenKind::Bot,
+        params: &["team"],
+        newer_than_spec: &[],
+    },
     MethodSpec {
         name: "auth.test",
         rate: RateClass::AuthTest,
@@ -58,10 +101,7 @@ pub(crate) const SERVED_METHODS: &[MethodSpec] = &[
         rate: RateClass::Tier2,
         token: TokenKind::Bot,
         params: &["cursor", "limit", "include_locale", "team_id"],
-        newer_than_spec: &[NewerThanSpec {
-            param: Some("team_id"),
-            reason: "org-wide apps pass team_id; slack-morphism's SlackApiUsersListRequest sends it",
-        }],
+        newer_than_spec: &[ORG_TEAM_ID_IS_NEWER],
     },
     MethodSpec {
         name: "users.info",
@@ -95,8 +135,8 @@ pub(crate) const SERVED_METHODS: &[MethodSpec] = &[
         name: "conversations.list",
         rate: RateClass::Tier2,
         token: TokenKind::Bot,
-        params: &["cursor", "limit", "types", "exclude_archived"],
-        newer_than_spec: &[],
+        params: &["cursor", "limit", "types", "exclude_archived", "team_id"],
+        newer_than_spec: &[ORG_TEAM_ID_IS_NEWER],
     },
     MethodSpec {
         name: "conversations.info",
