@@ -433,4 +433,23 @@ mod tests {
             Some(TokenRefusal::Unknown)
         );
     }
+
+    #[test]
+    fn a_code_is_good_once_and_only_until_it_expires() {
+        let mut registry = Registry::default();
+        let now = Instant::now();
+        let pending = PendingCode {
+            target: InstallTarget::Team("T1".into()),
+            installer: "UADMIN".into(),
+            scopes: Vec::new(),
+            redirect_uri: None,
+            expires_at: now + Duration::from_secs(600),
+        };
+        registry.add_code("fresh".into(), pending.clone());
+        registry.add_code("stale".into(), pending);
+        assert!(registry.take_code("fresh", now).is_some());
+        assert!(registry.take_code("fresh", now).is_none(), "one-time");
+        let later = now + Duration::from_secs(601);
+        assert!(registry.take_code("stale", later).is_none(), "expired");
+    }
 }
