@@ -435,6 +435,25 @@ mod tests {
     }
 
     #[test]
+    fn every_refusal_code_is_one_the_conformance_test_checks() {
+        use crate::slack::web_api::methods::CROSS_METHOD_ERRORS;
+        for refusal in [
+            TokenRefusal::Unknown,
+            TokenRefusal::Expired,
+            TokenRefusal::Revoked,
+            TokenRefusal::Inactive,
+        ] {
+            assert!(
+                CROSS_METHOD_ERRORS
+                    .iter()
+                    .any(|(code, _)| *code == refusal.code()),
+                "{}",
+                refusal.code()
+            );
+        }
+    }
+
+    #[test]
     fn a_code_is_good_once_and_only_until_it_expires() {
         let mut registry = Registry::default();
         let now = Instant::now();

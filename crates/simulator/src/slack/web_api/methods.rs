@@ -200,6 +200,40 @@ pub(crate) const SERVED_METHODS: &[MethodSpec] = &[
     },
 ];
 
+const ORG_WIDE_APPS: &str =
+    "org-wide apps (Enterprise Grid, 2020-09) act in a workspace of their org";
+const OAUTH_V2_ACCESS_HAS_NO_ENUM: &str =
+    "the spec gives oauth.v2.access no error enum; Slack's method page lists it";
+
+/// Error codes answered across methods — token and workspace refusals, and
+/// oauth.v2.access's — with a reason when no error enum of the (2020) spec lists them.
+pub const CROSS_METHOD_ERRORS: &[(&str, Option<&str>)] = &[
+    ("not_authed", None),
+    ("invalid_auth", None),
+    ("account_inactive", None),
+    ("token_revoked", None),
+    ("not_allowed_token_type", None),
+    ("team_not_found", None),
+    ("invalid_client_id", None),
+    ("bad_client_secret", None),
+    ("token_expired", Some(ROTATION_IS_NEWER)),
+    ("invalid_refresh_token", Some(ROTATION_IS_NEWER)),
+    ("invalid_grant_type", Some(ROTATION_IS_NEWER)),
+    ("team_access_not_granted", Some(ORG_WIDE_APPS)),
+    ("missing_argument", Some(ORG_WIDE_APPS)),
+    ("invalid_code", Some(OAUTH_V2_ACCESS_HAS_NO_ENUM)),
+    ("bad_redirect_uri", Some(OAUTH_V2_ACCESS_HAS_NO_ENUM)),
+];
+
+/// Fields of answers the simulator adds that the spec's schema or example for that
+/// method lacks: (method, field, reason).
+pub const RESPONSE_FIELDS_NEWER_THAN_SPEC: &[(&str, &str, &str)] = &[
+    ("oauth.v2.access", "refresh_token", ROTATION_IS_NEWER),
+    ("oauth.v2.access", "expires_in", ROTATION_IS_NEWER),
+    ("oauth.v2.access", "is_enterprise_install", ORG_WIDE_APPS),
+    ("auth.test", "enterprise_id", ORG_WIDE_APPS),
+];
+
 /// The served method called `name`.
 pub(crate) fn lookup(name: &str) -> Option<&'static MethodSpec> {
     SERVED_METHODS.iter().find(|spec| spec.name == name)
