@@ -27,6 +27,11 @@
 //! # }
 //! ```
 //!
+//! One simulator can hold several workspaces (`SlackSim::add_workspace`) and Enterprise
+//! Grid orgs (`SlackSim::add_org`); the app is installed in them through the OAuth
+//! authorize page (`SlackSim::browser`) and `oauth.v2.access`, with token rotation if
+//! configured, and every Web API call acts in the workspace its token belongs to.
+//!
 //! Layout: platform-neutral plumbing at the top level (`clock`, `rng`, `http_server`, …),
 //! Slack in [`slack`], Microsoft Teams in [`teams`].
 
