@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use pourover::chat::slack::rate_limit::RatePolicy;
 use pourover::chat::slack::{CALL_TIMEOUT, SlackChat, SlackChatConfig};
 use pourover::chat::{Chat, ChatError, HomeView, Message};
-use pourover::metrics::Metrics;
+use pourover::telemetry::metrics::Metrics;
 use pourover_simulator::{CompanySpec, ConversationKind, Fault, SlackSim, SlackSimConfig};
 use secrecy::SecretString;
 

@@ -317,7 +317,7 @@ async fn workspace_stats_show_only_that_installs_programs() {
     let latest = summary.latest.unwrap();
     assert_eq!((latest.seq, latest.previous_seq), (5, Some(4)));
     assert_eq!(latest.participants.change(), Some(-1));
-    let csv = pourover::export::program_csv(&store, &coffee)
+    let csv = pourover::stats::export::program_csv(&store, &coffee)
         .await
         .unwrap();
     assert!(csv.starts_with(b"round,members,"));

@@ -10,21 +10,22 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tokio_util::task::TaskTracker;
 
+use self::http::HttpState;
+use crate::bot::ExportLinks;
 use crate::bot::{Bot, BotAdminBackend, BotConfig, Inbound};
 use crate::chat::ChatDirectory;
 use crate::clock::Clock;
 use crate::commands::ProgramDefaults;
 use crate::delivery::{DeliveryWorker, RetryPolicy};
 use crate::domain::{GroupSize, ProgramSettings};
-use crate::export_links::ExportLinks;
-use crate::http::{self, HttpState};
-use crate::metrics::Metrics;
 use crate::roster::RosterPolicy;
 use crate::rounds::{RoundConfig, RoundPlanner};
 use crate::schedule::Scheduler;
 use crate::settings::{RoundSettings, Settings};
 use crate::store::{Store, StoreError, StoreOptions};
+use crate::telemetry::metrics::Metrics;
 
+pub mod http;
 mod platforms;
 
 pub use platforms::connect_chats;

@@ -10,9 +10,9 @@ use crate::chat::ChatDirectory;
 use crate::chat::slack::{self, SlackChat, SlackChatConfig, SlackInbound, SocketMode};
 use crate::chat::teams::{TeamsChat, TeamsConfig, TeamsEndpoint};
 use crate::domain::{Platform, WorkspaceId};
-use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::store::Store;
+use crate::telemetry::metrics::Metrics;
 
 /// Connects every chat platform the settings configure, each under its workspace.
 pub async fn connect_chats(settings: &Settings, store: &Store) -> Result<ChatDirectory, AppError> {

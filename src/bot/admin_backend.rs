@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use tokio::sync::Notify;
 
+use super::export_links::ExportLinks;
 use super::stats_reply;
 use crate::chat::ChatDirectory;
 use crate::clock::Clock;
 use crate::commands::{AdminBackend, BackendError, Reply, ReplyBlock, RoundNowOutcome};
 use crate::domain::{OutboxKind, Program, WorkspaceId};
-use crate::export_links::ExportLinks;
 use crate::rounds::{PlanOutcome, RoundPlanner};
 use crate::stats::{self, ProgramRef};
 use crate::store::{Store, StoreError};

@@ -16,10 +16,12 @@ use crate::rounds::messages;
 use crate::store::{Store, StoreError};
 
 mod admin_backend;
+mod export_links;
 mod install;
 mod stats_reply;
 
 pub use admin_backend::BotAdminBackend;
+pub use export_links::ExportLinks;
 pub use install::{ChannelInstall, program_slug};
 
 /// Where an inbound request came from: which install, and the `Chat` that answers there.

@@ -1,10 +1,26 @@
-//! The command line: every `pourover` subcommand's arguments (clap) and the entry points
-//! that do not need the bot running. `src/main.rs` parses, loads settings and dispatches here.
+//! The command line: every `pourover` subcommand, one module each. A module holds the
+//! subcommand's arguments (`…Args`, clap), its error type and its entry point `run`;
+//! `src/main.rs` parses, loads settings and dispatches here, and turns errors into exit codes.
 
+pub mod demo;
+pub mod export;
+pub mod healthcheck;
+pub mod migrate;
 pub mod pair;
+pub mod report;
 pub mod round;
+pub mod serve;
+pub mod stats;
 
 use std::path::PathBuf;
+
+use crate::app::AppError;
+use crate::demo::DemoError;
+use crate::report::ReportError;
+use crate::rounds::RoundError;
+use crate::stats::StatsError;
+use crate::stats::export::ExportError;
+use crate::store::StoreError;
 
 use clap::{Parser, Subcommand};
 
@@ -31,39 +47,18 @@ pub enum Command {
     Migrate,
     /// Ask a running bot's /healthz whether it is healthy (exit 0) or not (exit 1). Used by
     /// the Docker HEALTHCHECK, so the image needs no curl.
-    Healthcheck {
-        /// Defaults to http://127.0.0.1:<port of server.bind>/healthz.
-        #[arg(long)]
-        url: Option<String>,
-    },
+    Healthcheck(healthcheck::HealthcheckArgs),
     /// Print admin figures: enrolment, participation, met rate, reach across teams, per round
     /// and with the trend since the round before.
-    Stats {
-        /// One program (default: every program, then all of them together).
-        #[arg(long, value_name = "NAME")]
-        program: Option<String>,
-        /// Machine-readable output instead of tables.
-        #[arg(long)]
-        json: bool,
-    },
+    Stats(stats::StatsArgs),
     /// Write a program's rounds, groups, members and feedback as CSV, one line per group.
     ///
     /// Columns: round, members (platform user ids joined by `;`: the history format of
     /// `pourover pair`), date, round_state, group, names, teams, intros, answers (per member,
     /// in `members` order, joined by `;`), outcome, cross_team, repeat_pairs.
-    Export {
-        /// The program, e.g. coffee.
-        #[arg(long, value_name = "NAME")]
-        program: String,
-        /// Where to write the CSV (replaced if it exists).
-        #[arg(long, value_name = "FILE.csv")]
-        out: PathBuf,
-    },
+    Export(export::ExportArgs),
     /// Rounds on demand: `pourover round run --program coffee [--dry-run]`.
-    Round {
-        #[command(subcommand)]
-        action: RoundAction,
-    },
+    Round(round::RoundArgs),
     /// Plan one round from CSV files, without a chat platform or database: groups to stdout
     /// (`round,members`), a summary to stderr. Bad input: one line naming the file and
     /// line, exit code 2.
@@ -71,49 +66,58 @@ pub enum Command {
     /// See Pourover work in one command, no Slack account needed: a simulated Slack company,
     /// the real bot, three rounds with time compressed, one group's DMs, the admin stats, and
     /// pourover-report.html.
-    Demo(DemoArgs),
+    Demo(demo::DemoArgs),
     /// Write a self-contained HTML report with charts (no network needed to open it).
-    Report {
-        /// Where to write the HTML file (replaced if it exists).
-        #[arg(long, value_name = "FILE.html")]
-        out: PathBuf,
-        /// One program (default: every program).
-        #[arg(long, value_name = "NAME")]
-        program: Option<String>,
-    },
+    Report(report::ReportArgs),
 }
 
-#[derive(Debug, Subcommand)]
-pub enum RoundAction {
-    /// Plan a round of a program now and send its intros (what the schedule would do).
-    Run {
-        /// The program, e.g. coffee.
-        #[arg(long, value_name = "NAME")]
-        program: String,
-        /// Print the groups the round would have; save and send nothing.
-        #[arg(long)]
-        dry_run: bool,
+/// Why a subcommand failed. [`CliError::is_user_mistake`] tells a mistake in what was typed
+/// (shown as one line) from a failure of the bot (logged with its causes).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("migrating the database")]
+    Migrate(#[source] StoreError),
+    #[error("cannot reach {url}")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
     },
+    #[error("{url} answered {status}")]
+    Unhealthy {
+        url: String,
+        status: reqwest::StatusCode,
+    },
+    #[error(transparent)]
+    Stats(#[from] StatsError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Round(#[from] RoundError),
+    #[error(transparent)]
+    Demo(#[from] DemoError),
+    /// The command cannot do what was asked, and says why.
+    #[error("{0}")]
+    Refused(String),
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
 }
 
-#[derive(Debug, clap::Args)]
-pub struct DemoArgs {
-    /// People in the simulated company.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u16).range(2..=5000))]
-    pub people: u16,
-    /// Teams (departments) they work in.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=100))]
-    pub teams: u16,
-    /// Rounds to run.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=20))]
-    pub rounds: u16,
-    /// Keep the demo's SQLite database in this file (default: a temporary one).
-    #[arg(long, value_name = "FILE")]
-    pub db: Option<PathBuf>,
-    /// Where to write the HTML report.
-    #[arg(long, value_name = "FILE.html", default_value = "pourover-report.html")]
-    pub report: PathBuf,
-    /// Changes who joins and what they answer.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
+impl CliError {
+    /// Mistakes in what was typed (unknown program, nothing configured), not bot failures.
+    pub fn is_user_mistake(&self) -> bool {
+        match self {
+            CliError::Stats(err) => err.is_user_mistake(),
+            CliError::Export(err) => err.is_user_mistake(),
+            CliError::Report(err) => err.is_user_mistake(),
+            CliError::Refused(_) => true,
+            _ => false,
+        }
+    }
 }

@@ -6,41 +6,35 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use crate::app::{AppError, Core, connect_chats, open_store};
+use clap::Subcommand;
+
+use super::CliError;
+use crate::app::{Core, connect_chats, open_store};
 use crate::chat::IntroFanout;
 use crate::clock::Clock;
 use crate::delivery::Outcome;
 use crate::domain::{LocalZone, Member, OutboxKind, OutboxState, Program};
-use crate::rounds::{PlanOutcome, PlannedRound, RoundError};
+use crate::rounds::{PlanOutcome, PlannedRound};
 use crate::settings::Settings;
-use crate::stats::{self, StatsError};
-use crate::store::StoreError;
+use crate::stats;
 
-#[derive(Debug, thiserror::Error)]
-pub enum RoundCliError {
-    #[error(transparent)]
-    App(#[from] AppError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Round(#[from] RoundError),
-    #[error(transparent)]
-    Program(#[from] StatsError),
-    #[error("{0}")]
-    Refused(String),
-    #[error("cannot write the output: {0}")]
-    Output(#[from] std::io::Error),
+#[derive(Debug, clap::Args)]
+pub struct RoundArgs {
+    #[command(subcommand)]
+    pub action: RoundAction,
 }
 
-impl RoundCliError {
-    /// Mistakes in what was typed (unknown program, nothing configured), not bot failures.
-    pub fn is_user_mistake(&self) -> bool {
-        match self {
-            RoundCliError::Program(err) => err.is_user_mistake(),
-            RoundCliError::Refused(_) => true,
-            _ => false,
-        }
-    }
+#[derive(Debug, Subcommand)]
+pub enum RoundAction {
+    /// Plan a round of a program now and send its intros (what the schedule would do).
+    Run {
+        /// The program, e.g. coffee.
+        #[arg(long, value_name = "NAME")]
+        program: String,
+        /// Print the groups the round would have; save and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// How long a real run waits for its intros before leaving the rest to `serve`.
@@ -48,16 +42,26 @@ const DELIVERY_DEADLINE: Duration = Duration::from_secs(600);
 
 pub async fn run(
     settings: &Settings,
+    args: &RoundArgs,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    match &args.action {
+        RoundAction::Run { program, dry_run } => run_round(settings, program, *dry_run, out).await,
+    }
+}
+
+async fn run_round(
+    settings: &Settings,
     program_name: &str,
     dry_run: bool,
     out: &mut dyn Write,
-) -> Result<(), RoundCliError> {
+) -> Result<(), CliError> {
     let store = open_store(settings).await?;
     let found = stats::find_program(&store, program_name).await?;
     let program = store
         .program(found.id)
         .await?
-        .ok_or_else(|| RoundCliError::Refused(format!("program `{program_name}` vanished")))?;
+        .ok_or_else(|| CliError::Refused(format!("program `{program_name}` vanished")))?;
     let chats = if dry_run {
         Default::default()
     } else {
@@ -68,7 +72,7 @@ pub async fn run(
         Some(chat) => chat.intro_fanout(),
         None if dry_run => IntroFanout::OneConversationPerGroup,
         None => {
-            return Err(RoundCliError::Refused(format!(
+            return Err(CliError::Refused(format!(
                 "no chat platform is configured for the workspace of `{}`: set SLACK_BOT_TOKEN \
                  (or the Teams settings) so intros can be sent, or use --dry-run",
                 program.name
@@ -97,7 +101,7 @@ pub async fn run(
             )?;
             Ok(())
         }
-        PlanOutcome::AlreadyPlanned => Err(RoundCliError::Refused(
+        PlanOutcome::AlreadyPlanned => Err(CliError::Refused(
             "a round for this very moment already exists; try again".into(),
         )),
     };
@@ -125,7 +129,7 @@ fn print_plan(
     program: &Program,
     planned: &PlannedRound,
     dry_run: bool,
-) -> Result<(), RoundCliError> {
+) -> Result<(), CliError> {
     let size = usize::from(program.settings.group_size.get());
     let larger = planned.groups.iter().filter(|g| g.len() > size).count();
     writeln!(
@@ -170,7 +174,7 @@ async fn deliver_intros(
     core: &Core,
     planned: &PlannedRound,
     out: &mut dyn Write,
-) -> Result<(), RoundCliError> {
+) -> Result<(), CliError> {
     let Some(round) = &planned.round else {
         return Ok(());
     };

@@ -193,7 +193,7 @@ impl Demo<'_> {
             "\nWhat the admin sees with /coffee admin stats {PROGRAM}:\n{}",
             indent(&stats, "  ")
         )?;
-        let table = stats::stats_command(
+        let table = stats::render_stats(
             &self.store,
             Some(PROGRAM),
             OutputFormat::Text,

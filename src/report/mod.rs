@@ -47,8 +47,8 @@ pub async fn report_html(
     render_html(&stats::overall_stats(&records, now), now)
 }
 
-/// `pourover report --out FILE [--program NAME]`.
-pub async fn report_command(
+/// Writes the report of one named program, or of every program, to `out` (`pourover report`).
+pub async fn write_report(
     store: &Store,
     program: Option<&str>,
     out: &Path,

@@ -16,9 +16,9 @@ use crate::chat::IntroFanout;
 use crate::domain::{
     EnrollmentState, LocalZone, Member, MemberId, OutboxKind, Program, Round, RoundState,
 };
-use crate::metrics::Metrics;
 use crate::roster::RosterPolicy;
 use crate::store::{GroupRef, NewOutboxItem, NewRound, RosterEffects, Store};
+use crate::telemetry::metrics::Metrics;
 
 /// Settings the planner needs besides the program's own.
 #[derive(Debug, Clone)]

@@ -8,9 +8,9 @@ use crate::domain::{
     Cadence, EnrollmentState, FeedbackAnswer, MemberId, MemberProfile, OutboxKind, Program,
     RoundState,
 };
-use crate::metrics::Metrics;
 use crate::roster::RosterPolicy;
 use crate::store::test_support::{TempStore, coffee_program, temp_store};
+use crate::telemetry::metrics::Metrics;
 
 struct Fixture {
     store: TempStore,

@@ -7,6 +7,7 @@
 //! definition of each figure is on its field in [`figures`].
 
 mod compute;
+pub mod export;
 pub mod figures;
 mod input;
 mod summary;
@@ -166,7 +167,7 @@ pub enum OutputFormat {
 
 /// `pourover stats [--program NAME] [--json]`: one program's figures, or every program's and
 /// the overall ones. JSON is [`ProgramStats`] for one program, [`OverallStats`] otherwise.
-pub async fn stats_command(
+pub async fn render_stats(
     store: &Store,
     program: Option<&str>,
     format: OutputFormat,

@@ -15,8 +15,8 @@ use super::profile::{TeamFieldIds, member_profile};
 use super::rate_limit::{RateLimiter, RatePolicy};
 use crate::chat::ChatError;
 use crate::domain::MemberProfile;
-use crate::metrics::{ChatCallLabels, Metrics};
 use crate::settings::SlackSettings;
+use crate::telemetry::metrics::{ChatCallLabels, Metrics};
 
 /// slack-morphism's client over a connector that speaks https and plain http.
 pub type SlackHttpClient = SlackClient<SlackClientHyperHttpsConnector>;

@@ -71,8 +71,9 @@ pub async fn program_csv(store: &Store, program: &ProgramRef) -> Result<Vec<u8>,
     csv_bytes(&records)
 }
 
-/// `pourover export --program NAME --out FILE`: writes the CSV, returns how many groups.
-pub async fn export_command(
+/// Writes the CSV of the program named `program` to `out` (`pourover export`); returns how
+/// many groups it holds.
+pub async fn write_program_csv(
     store: &Store,
     program: &str,
     out: &Path,

@@ -1,4 +1,7 @@
-//! Structured logs through `tracing`: verbosity from `RUST_LOG`, text or JSON format.
+//! What the bot tells its operators: structured logs through `tracing` (verbosity from
+//! `RUST_LOG`, text or JSON format) and Prometheus [`metrics`].
+
+pub mod metrics;
 
 use std::io::IsTerminal;
 

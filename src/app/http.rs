@@ -7,10 +7,10 @@ use axum::routing::get;
 use axum::{Json, Router, middleware};
 use serde_json::json;
 
-use crate::export_links::ExportLinks;
-use crate::metrics::{Metrics, OutboxLabels, track_http};
+use crate::bot::ExportLinks;
 use crate::stats::ProgramRef;
 use crate::store::Store;
+use crate::telemetry::metrics::{Metrics, OutboxLabels, track_http};
 
 #[derive(Clone, Debug)]
 pub struct HttpState {
@@ -69,7 +69,7 @@ async fn export_csv(State(state): State<HttpState>, Path(file): Path<String>) ->
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    match crate::export::program_csv(&state.store, &ProgramRef::from(&program)).await {
+    match crate::stats::export::program_csv(&state.store, &ProgramRef::from(&program)).await {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
