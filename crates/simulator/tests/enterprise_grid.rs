@@ -5,6 +5,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::install::{REDIRECT, authorize_link, coffee_drinker, oauth_access};
 use common::{FakeApp, error_of, web_api};
 use pourover_simulator::{
     CompanySpec, Consent, OrgSpec, SimError, SimWorkspace, SlackSim, SlackSimConfig, WorkspaceSpec,
@@ -14,7 +15,6 @@ use slack_morphism::prelude::*;
 
 const WAIT: Duration = Duration::from_secs(5);
 const ORG: &str = "E0GRIDORG1";
-const REDIRECT: &str = "http://127.0.0.1:9/slack/oauth_redirect";
 
 struct Grid {
     sim: SlackSim,
@@ -65,16 +65,16 @@ async fn org_wide_install(grid: &Grid) -> Value {
         .into_iter()
         .find(|person| person.is_admin)
         .expect("an admin");
-    let mut link = url::Url::parse(&grid.sim.authorize_url()).expect("a URL");
-    link.query_pairs_mut()
-        .append_pair("client_id", &grid.sim.config().client_id)
-        .append_pair("scope", "chat:write,users:read")
-        .append_pair("redirect_uri", REDIRECT);
+    let link = authorize_link(
+        &grid.sim,
+        "chat:write,users:read",
+        &[("redirect_uri", REDIRECT)],
+    );
     let code = grid
         .sim
         .browser()
         .authorize(
-            link.as_str(),
+            &link,
             &Consent::allow()
                 .in_workspace(grid.east.team_id())
                 .as_user(&admin.id)
@@ -84,19 +84,11 @@ async fn org_wide_install(grid: &Grid) -> Value {
         .expect("redirected")
         .code
         .expect("a code");
-    reqwest::Client::new()
-        .post(format!("{}/oauth.v2.access", grid.sim.api_url()))
-        .basic_auth(
-            &grid.sim.config().client_id,
-            Some(&grid.sim.config().client_secret),
-        )
-        .form(&[("code", code.as_str()), ("redirect_uri", REDIRECT)])
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json")
+    oauth_access(
+        &grid.sim,
+        &[("code", code.as_str()), ("redirect_uri", REDIRECT)],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -264,15 +256,12 @@ async fn only_an_org_admin_may_install_org_wide() {
         .into_iter()
         .find(|person| !person.is_admin && !person.is_owner)
         .expect("a member");
-    let mut link = url::Url::parse(&grid.sim.authorize_url()).expect("a URL");
-    link.query_pairs_mut()
-        .append_pair("client_id", &grid.sim.config().client_id)
-        .append_pair("scope", "chat:write");
+    let link = authorize_link(&grid.sim, "chat:write", &[]);
     let refused = grid
         .sim
         .browser()
         .authorize(
-            link.as_str(),
+            &link,
             &Consent::allow()
                 .in_workspace(grid.east.team_id())
                 .as_user(&member.id)
@@ -291,14 +280,8 @@ async fn payloads_from_an_org_workspace_name_the_org_and_the_org_wide_install() 
     org_wide_install(&grid).await;
     let app = FakeApp::start().await;
     let driver = grid.west.app(&app.base_url);
-    let coffee = grid.west.channel_named("coffee").expect("#coffee");
+    let (coffee, person) = coffee_drinker(&grid.west);
     let bot = grid.west.bot_user_id();
-    let person = coffee
-        .members
-        .iter()
-        .find(|member| **member != bot)
-        .expect("someone drinks coffee")
-        .clone();
     driver
         .slash_command(&person, "/coffee", "join")
         .await

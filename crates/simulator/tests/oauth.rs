@@ -3,14 +3,13 @@
 
 mod common;
 
+use common::install::{self, REDIRECT, oauth_access_with_form as exchange};
 use common::{error_of, web_api};
 use pourover_simulator::{
     CompanySpec, Consent, SimError, SimWorkspace, SlackSim, SlackSimConfig, WorkspaceSpec,
 };
 use serde_json::Value;
 use slack_morphism::prelude::*;
-
-const REDIRECT: &str = "http://127.0.0.1:9/slack/oauth_redirect";
 
 async fn sim() -> (SlackSim, SimWorkspace) {
     let config = SlackSimConfig {
@@ -31,31 +30,11 @@ async fn sim() -> (SlackSim, SimWorkspace) {
     (sim, second)
 }
 
-/// The link an app's "Add to Slack" button points at.
+/// The link an app's "Add to Slack" button points at, with `state` and maybe `team`.
 fn authorize_link(sim: &SlackSim, state: &str, team: Option<&str>) -> String {
-    let mut url = url::Url::parse(&sim.authorize_url()).expect("a URL");
-    url.query_pairs_mut()
-        .append_pair("client_id", &sim.config().client_id)
-        .append_pair("scope", "commands,chat:write,users:read")
-        .append_pair("redirect_uri", REDIRECT)
-        .append_pair("state", state);
-    if let Some(team) = team {
-        url.query_pairs_mut().append_pair("team", team);
-    }
-    url.to_string()
-}
-
-/// oauth.v2.access with the client credentials as form parameters.
-async fn exchange(sim: &SlackSim, form: &[(&str, &str)]) -> Value {
-    reqwest::Client::new()
-        .post(format!("{}/oauth.v2.access", sim.api_url()))
-        .form(form)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json")
+    let mut extra = vec![("redirect_uri", REDIRECT), ("state", state)];
+    extra.extend(team.map(|team| ("team", team)));
+    install::authorize_link(sim, "commands,chat:write,users:read", &extra)
 }
 
 #[tokio::test]

@@ -2,9 +2,13 @@
 //! produces, exists in Slack's published specs in `../shared/slack-api-specs/` — or is
 //! listed in the code, with the reason, as newer than the (2020) specs.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use common::install::{REDIRECT, authorize_link, oauth_access};
+use common::web_api;
 use pourover_simulator::slack::EVENT_TYPES_PRODUCED;
 use pourover_simulator::slack::web_api::methods::{
     CROSS_METHOD_ERRORS, RESPONSE_FIELDS_NEWER_THAN_SPEC, served_methods,
@@ -196,8 +200,8 @@ fn keys(value: &Value) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn oauth_auth_test_and_team_info_answer_with_the_specs_fields_or_ones_listed_as_newer() {
-    let web_api = spec("slack_web_openapi_v2.json");
-    let paths = &web_api["paths"];
+    let openapi = spec("slack_web_openapi_v2.json");
+    let paths = &openapi["paths"];
     let config = SlackSimConfig {
         rate_limits: false,
         token_rotation: true,
@@ -206,7 +210,7 @@ async fn oauth_auth_test_and_team_info_answer_with_the_specs_fields_or_ones_list
     let sim = SlackSim::start(config, CompanySpec::new(3, 1))
         .await
         .expect("simulator starts");
-    sim.set_redirect_urls(vec!["http://127.0.0.1:9/slack/oauth_redirect".into()]);
+    sim.set_redirect_urls(vec![REDIRECT.into()]);
     let org = sim
         .add_org(OrgSpec::new(
             "E0SPECORG1",
@@ -223,10 +227,7 @@ async fn oauth_auth_test_and_team_info_answer_with_the_specs_fields_or_ones_list
         .into_iter()
         .find(|person| person.is_admin)
         .expect("an admin");
-    let mut link = url::Url::parse(&sim.authorize_url()).expect("a URL");
-    link.query_pairs_mut()
-        .append_pair("client_id", &sim.config().client_id)
-        .append_pair("scope", "chat:write");
+    let link = authorize_link(&sim, "chat:write", &[]);
     let mut problems = Vec::new();
     for consent in [
         Consent::allow(),
@@ -237,40 +238,26 @@ async fn oauth_auth_test_and_team_info_answer_with_the_specs_fields_or_ones_list
     ] {
         let code = sim
             .browser()
-            .authorize(link.as_str(), &consent)
+            .authorize(&link, &consent)
             .await
             .expect("redirected")
             .code
             .expect("a code");
-        let access: Value = reqwest::Client::new()
-            .post(format!("{}/oauth.v2.access", sim.api_url()))
-            .basic_auth(&sim.config().client_id, Some(&sim.config().client_secret))
-            .form(&[("code", code.as_str())])
-            .send()
-            .await
-            .expect("answers")
-            .json()
-            .await
-            .expect("json");
+        let access = oauth_access(&sim, &[("code", code.as_str())]).await;
         let example = keys(
             &paths["/oauth.v2.access"]["get"]["responses"]["200"]["examples"]["application/json"],
         );
         problems.extend(unknown_fields("oauth.v2.access", &access, &example));
         let token = access["access_token"].as_str().expect("a token");
-        let auth: Value = call(&sim, token, "auth.test", &[]).await;
+        let auth = web_api(&sim.api_url(), token, "auth.test", &[]).await;
         let schema = keys(&paths["/auth.test"]["get"]["responses"]["200"]["schema"]["properties"]);
         problems.extend(unknown_fields("auth.test", &auth, &schema));
     }
-    let team = call(&sim, &sim.config().bot_token, "team.info", &[]).await;
-    let team_fields = keys(&web_api["definitions"]["objs_team"]["properties"]);
+    let team = web_api(&sim.api_url(), &sim.config().bot_token, "team.info", &[]).await;
+    let team_fields = keys(&openapi["definitions"]["objs_team"]["properties"]);
     problems.extend(unknown_fields("team.info", &team["team"], &team_fields));
-    let org_team = call(
-        &sim,
-        &org[0].install().expect("installed").bot_token,
-        "team.info",
-        &[],
-    )
-    .await;
+    let org_token = org[0].install().expect("installed").bot_token;
+    let org_team = web_api(&sim.api_url(), &org_token, "team.info", &[]).await;
     assert_eq!(org_team["team"]["enterprise_id"], "E0SPECORG1");
     problems.extend(unknown_fields("team.info", &org_team["team"], &team_fields));
     assert!(
@@ -278,17 +265,4 @@ async fn oauth_auth_test_and_team_info_answer_with_the_specs_fields_or_ones_list
         "fields the spec does not know:\n{}",
         problems.join("\n")
     );
-}
-
-async fn call(sim: &SlackSim, token: &str, method: &str, form: &[(&str, &str)]) -> Value {
-    reqwest::Client::new()
-        .post(format!("{}/{method}", sim.api_url()))
-        .bearer_auth(token)
-        .form(form)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json")
 }

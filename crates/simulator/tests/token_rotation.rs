@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::install::{REDIRECT, authorize_link, oauth_access as access};
 use common::{error_of, web_api};
 use pourover_simulator::{CompanySpec, Consent, SLACK_TOKEN_LIFETIME, SlackSim, SlackSimConfig};
 use serde_json::Value;
@@ -18,32 +19,16 @@ async fn rotating_sim(time_scale: f64) -> SlackSim {
         .await
         .expect("simulator starts");
     // Without a redirect_uri in the link, Slack redirects to the app's configured one.
-    sim.set_redirect_urls(vec!["http://127.0.0.1:9/slack/oauth_redirect".to_owned()]);
+    sim.set_redirect_urls(vec![REDIRECT.to_owned()]);
     sim
-}
-
-async fn access(sim: &SlackSim, form: &[(&str, &str)]) -> Value {
-    reqwest::Client::new()
-        .post(format!("{}/oauth.v2.access", sim.api_url()))
-        .basic_auth(&sim.config().client_id, Some(&sim.config().client_secret))
-        .form(form)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json")
 }
 
 /// Installs through the authorize page and returns oauth.v2.access's answer.
 async fn install(sim: &SlackSim) -> Value {
-    let mut link = url::Url::parse(&sim.authorize_url()).expect("a URL");
-    link.query_pairs_mut()
-        .append_pair("client_id", &sim.config().client_id)
-        .append_pair("scope", "chat:write");
+    let link = authorize_link(sim, "chat:write", &[]);
     let code = sim
         .browser()
-        .authorize(link.as_str(), &Consent::allow())
+        .authorize(&link, &Consent::allow())
         .await
         .expect("redirected")
         .code

@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
+use common::install::{assert_signed, oauth_access};
 use common::{FakeApp, error_of, web_api};
-use pourover_simulator::slack::signing::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use pourover_simulator::{CompanySpec, SimError, SlackSim, SlackSimConfig, WorkspaceSpec};
 use serde_json::Value;
 use slack_morphism::prelude::*;
@@ -46,12 +46,7 @@ async fn uninstalling_sends_signed_tokens_revoked_and_app_uninstalled_and_ends_t
     let mut types = Vec::new();
     for request in &requests {
         assert_eq!(request.path, "/slack/events");
-        let timestamp: i64 = request
-            .header(TIMESTAMP_HEADER)
-            .and_then(|value| value.parse().ok())
-            .expect("a timestamp");
-        let expected = sign(&sim.config().signing_secret, timestamp, &request.body).expect("signs");
-        assert_eq!(request.header(SIGNATURE_HEADER), Some(expected.as_str()));
+        assert_signed(request, &sim.config().signing_secret);
         let body: Value = serde_json::from_str(&request.body).expect("json");
         assert_eq!(body["type"], "event_callback");
         assert_eq!(body["team_id"], second.team_id());
@@ -85,19 +80,14 @@ async fn uninstalling_sends_signed_tokens_revoked_and_app_uninstalled_and_ends_t
     let answer = web_api(&api, &installed.bot_token, "auth.test", &[]).await;
     assert_eq!(error_of(&answer), "account_inactive");
     let refresh = installed.refresh_token.expect("rotation");
-    let answer: Value = reqwest::Client::new()
-        .post(format!("{api}/oauth.v2.access"))
-        .basic_auth(&sim.config().client_id, Some(&sim.config().client_secret))
-        .form(&[
+    let answer = oauth_access(
+        &sim,
+        &[
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh.as_str()),
-        ])
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("json");
+        ],
+    )
+    .await;
     assert_eq!(error_of(&answer), "invalid_refresh_token");
     let installation = second.installation().expect("still known");
     assert!(!installation.active);

@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
+use common::install::{assert_signed, coffee_drinker};
 use common::{FakeApp, error_of, web_api};
-use pourover_simulator::slack::signing::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use pourover_simulator::{CompanySpec, SimWorkspace, SlackSim, SlackSimConfig, WorkspaceSpec};
 use serde_json::Value;
 use slack_morphism::prelude::*;
@@ -193,14 +193,7 @@ async fn payloads_from_a_workspace_name_it_and_are_signed_with_the_apps_secret()
     let app = FakeApp::start().await;
     let driver = second.app(&app.base_url);
     assert_eq!(driver.team_id(), second.team_id());
-    let coffee = second.channel_named("coffee").expect("#coffee");
-    let bot = second.bot_user_id();
-    let person = coffee
-        .members
-        .iter()
-        .find(|member| **member != bot)
-        .expect("someone drinks coffee")
-        .clone();
+    let (coffee, person) = coffee_drinker(&second);
     driver
         .slash_command(&person, "/coffee", "join")
         .await
@@ -214,12 +207,7 @@ async fn payloads_from_a_workspace_name_it_and_are_signed_with_the_apps_secret()
         .expect("delivered");
     let requests = app.wait_for_requests(2, WAIT).await;
     for request in &requests {
-        let timestamp: i64 = request
-            .header(TIMESTAMP_HEADER)
-            .and_then(|value| value.parse().ok())
-            .expect("a timestamp");
-        let expected = sign(&sim.config().signing_secret, timestamp, &request.body).expect("signs");
-        assert_eq!(request.header(SIGNATURE_HEADER), Some(expected.as_str()));
+        assert_signed(request, &sim.config().signing_secret);
     }
     let command: SlackCommandEvent =
         serde_urlencoded::from_str(&requests[0].body).expect("slack-morphism's model");

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests; each test builds its own, nothing is shared.
 #![allow(dead_code)] // Each test binary uses a different subset.
 
+pub mod install;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
