@@ -133,3 +133,43 @@ async fn a_group_whose_intro_failed_is_neither_nudged_nor_prompted() {
     );
     bot.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_message_whose_stored_payload_does_not_decode_is_failed_and_never_sent() {
+    let bot = SlackTestBot::start_with(round_options(everyone_in_coffee(6, 2))).await;
+    let coffee = on_demand_program(&bot, "coffee").await;
+    round_now(&bot, "coffee").await;
+    let groups = settled(bot.store(), &coffee, OutboxKind::Intro, SETTLE).await;
+    // A nudge whose payload lost its program (damaged by hand, or written by a release
+    // this one cannot read): sending it would greet people about a program named "".
+    let damaged = groups[0].row(OutboxKind::Nudge).id;
+    sqlx::query("UPDATE outbox SET payload = $1 WHERE id = $2")
+        .bind(r#"{"v":1,"kind":"nudge"}"#)
+        .bind(damaged.0)
+        .execute(bot.store().pool())
+        .await
+        .expect("payload replaced");
+
+    let nudge_after = i64::from(coffee.settings.nudge_after_hours);
+    bot.clock()
+        .advance(chrono::Duration::hours(nudge_after) + chrono::Duration::minutes(1));
+    let groups = settled(bot.store(), &coffee, OutboxKind::Nudge, SETTLE).await;
+    let posted = posted_by_key(&bot.sim);
+    let row = groups[0].row(OutboxKind::Nudge);
+    assert_eq!(row.state, OutboxState::Failed, "{row:#?}");
+    let error = row.last_error.as_deref().unwrap_or_default();
+    assert!(error.starts_with("payload does not decode"), "{error}");
+    assert!(!posted.contains_key(&row.key), "{}", row.key);
+    for group in &groups[1..] {
+        let row = group.row(OutboxKind::Nudge);
+        assert_eq!(row.state, OutboxState::Sent, "{row:#?}");
+        assert_eq!(posted[&row.key].len(), 1);
+    }
+    let answer = bot.command_answer(&bot.owner().id, "admin failures").await;
+    let failures = format!("{}\n{}", answer.text, blocks_text(&answer.blocks));
+    assert!(
+        failures.contains("1 message(s) could not be delivered"),
+        "{failures}"
+    );
+    bot.shutdown().await;
+}

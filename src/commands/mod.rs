@@ -18,10 +18,14 @@ use crate::store::StoreError;
 /// Runs the command in `text` for `ctx.actor`. Never fails: every problem becomes a reply
 /// that says what went wrong (and a log line when it is ours, not the user's).
 pub async fn execute(ctx: &CommandContext<'_>, text: &str) -> Reply {
-    let command = match parse(text) {
-        Ok(command) => command,
-        Err(error) => return Reply::usage(&error, ctx.command_name),
-    };
+    match parse(text) {
+        Ok(command) => run(ctx, command).await,
+        Err(error) => Reply::usage(&error, ctx.command_name),
+    }
+}
+
+/// Runs an already parsed command (a typed one, or a button that stands for one).
+pub async fn run(ctx: &CommandContext<'_>, command: Command) -> Reply {
     let result = match command {
         Command::Admin(admin) if !ctx.is_admin => Ok(admin::refusal(ctx, &admin)),
         Command::Admin(admin) => admin::run(ctx, admin).await,

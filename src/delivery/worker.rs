@@ -8,7 +8,7 @@ use super::RetryPolicy;
 use crate::chat::{Chat, ChatDirectory, ChatError};
 use crate::clock::Clock;
 use crate::domain::{FeedbackAnswer, OutboxItem, OutboxKind, OutboxState, RoundState};
-use crate::rounds::messages;
+use crate::rounds::messages::{self, ComposeError};
 use crate::store::{Store, StoreError};
 
 /// What happened to one claimed message.
@@ -182,7 +182,19 @@ impl DeliveryWorker {
                 Err(err) => return self.attempt_failed(item, err).await,
             }
         }
-        let message = messages::compose(&self.store, item, self.clock.now()).await?;
+        let message = match messages::compose(&self.store, item, self.clock.now()).await {
+            Ok(message) => message,
+            Err(ComposeError::Store(err)) => return Err(err),
+            // Sending a guess (an empty program name, a missing icebreaker) would be worse
+            // than not sending: the admins see it in `/coffee admin failures`.
+            Err(err) => {
+                tracing::error!(key = %item.key, error = %err, "message cannot be written out");
+                self.store
+                    .mark_outbox_failed(item.id, &err.to_string())
+                    .await?;
+                return Ok(Outcome::Failed);
+            }
+        };
         // The one call that must never happen twice. If this sender stalled past its lease
         // (a frozen process, a locked database) another may own the message now and be
         // posting it too: renewing the lease, fenced by the attempt count, is the check.

@@ -14,7 +14,7 @@ pub use enrollment::{Cadence, Enrollment, EnrollmentState, PauseRequest};
 pub use feedback::{Feedback, FeedbackAnswer};
 pub use ids::{GroupId, MemberId, OutboxId, Platform, ProgramId, RoundId, WorkspaceId};
 pub use member::{Member, MemberProfile};
-pub use outbox::{OutboxItem, OutboxKind, OutboxState};
+pub use outbox::{OutboxItem, OutboxKind, OutboxPayload, OutboxState, OwedMessage, PayloadError};
 pub use program::{GroupSize, Program, ProgramName, ProgramSettings, Schedule};
 pub use round::{Group, Round, RoundState};
 pub use zone::LocalZone;

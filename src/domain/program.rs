@@ -42,9 +42,27 @@ impl Default for ProgramSettings {
     }
 }
 
-/// A program's name as people type it: `coffee`, `eng-lunch`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A program's name as people type it: `coffee`, `eng-lunch`. Stored (e.g. in an outbox
+/// payload) as its text, and checked again when read back.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
 pub struct ProgramName(String);
+
+impl TryFrom<String> for ProgramName {
+    type Error = InvalidValue;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<ProgramName> for String {
+    fn from(name: ProgramName) -> Self {
+        name.0
+    }
+}
 
 impl ProgramName {
     pub const MAX_LEN: usize = 40;

@@ -1,13 +1,10 @@
 //! Closing rounds: answers are counted, silence becomes `no_answer`, and people who ignore
 //! intro after intro are paused (with a message telling them how to come back).
 
-use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
-
 use super::RoundError;
-use super::messages::payload;
-use crate::domain::{MemberId, OutboxKind, ProgramId, Round};
+use crate::domain::{MemberId, OutboxPayload, OwedMessage, ProgramId, Round};
 use crate::store::{CloseCounts, NewOutboxItem, Store};
+use chrono::{DateTime, Duration, Utc};
 
 /// How long after the closing prompt people may still answer before the round is counted.
 pub const ANSWER_WINDOW: Duration = Duration::hours(24);
@@ -73,15 +70,20 @@ impl RoundCloser {
         let Some(program) = self.store.program(round.program_id).await? else {
             return Ok(());
         };
-        let name = program.name.to_string();
         let round_id = round.id;
         let notice = move |member: MemberId, ignored: u32| NewOutboxItem {
-            key: format!("ghost-r{round_id}-m{member}"),
+            key: OwedMessage::GhostPause {
+                round: round_id,
+                member,
+            }
+            .idempotency_key(),
             workspace: program.workspace_id,
-            kind: OutboxKind::GhostPause,
             group: None,
             recipient: Some(member),
-            payload: json!({ payload::PROGRAM: name, payload::IGNORED: ignored }),
+            payload: OutboxPayload::GhostPause {
+                program: program.name.clone(),
+                ignored_in_a_row: ignored,
+            },
             not_before: now,
         };
         if let Some(counts) = self

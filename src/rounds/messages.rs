@@ -6,23 +6,22 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::chat::{FollowUp, GhostPauseNotice, Intro, IntroPerson, Message};
-use crate::domain::{FeedbackAnswer, Group, LocalZone, Member, MemberId, OutboxItem, OutboxKind};
+use crate::domain::{
+    FeedbackAnswer, Group, GroupId, LocalZone, Member, MemberId, OutboxItem, OutboxKind,
+    OutboxPayload, PayloadError, ProgramName,
+};
 use crate::store::{Store, StoreError};
 
-/// What an outbox payload may carry (decided at planning time).
-pub mod payload {
-    pub const PROGRAM: &str = "program";
-    pub const ICEBREAKER: &str = "icebreaker";
-    pub const TEXT: &str = "text";
-    pub const IGNORED: &str = "ignored_in_a_row";
-}
-
-fn payload_text(item: &OutboxItem, key: &str) -> String {
-    item.payload
-        .get(key)
-        .and_then(|value| value.as_str())
-        .unwrap_or_default()
-        .to_string()
+/// Why an owed message cannot be written out. Not a database failure: the row itself is
+/// unusable, so the worker marks it failed for the admins to see.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    #[error("the group of this {0} no longer exists")]
+    NoGroup(OutboxKind),
 }
 
 /// The people of a group, in a stable order, as intros show them.
@@ -67,62 +66,83 @@ pub async fn compose(
     store: &Store,
     item: &OutboxItem,
     now: DateTime<Utc>,
-) -> Result<Message, StoreError> {
-    let recipient = match item.recipient {
-        Some(id) => store.member(id).await?,
-        None => None,
-    };
-    let group = match item.group_id {
-        Some(id) => store.group(id).await?,
-        None => None,
-    };
-    let program = payload_text(item, payload::PROGRAM);
-    let Some(group) = group else {
-        return Ok(match item.kind {
-            OutboxKind::GhostPause => Message::GhostPause(GhostPauseNotice {
-                program,
-                ignored_in_a_row: item
-                    .payload
-                    .get(payload::IGNORED)
-                    .and_then(|v| v.as_u64())
-                    .and_then(|v| u32::try_from(v).ok())
-                    .unwrap_or(0),
-            }),
-            _ => Message::Text(payload_text(item, payload::TEXT)),
-        });
-    };
-    let members = store.members_by_ids(&group.members).await?;
-    let by_id: HashMap<MemberId, Member> = members.iter().map(|m| (m.id, m.clone())).collect();
-    let answers = answers(store, &group, &by_id).await?;
-    let people = intro_people(&members, now);
-    let recipient = recipient.map(|m| m.external_id);
-    Ok(match item.kind {
-        OutboxKind::Intro => Message::Intro(Intro {
+) -> Result<Message, ComposeError> {
+    Ok(match item.payload.clone()? {
+        OutboxPayload::GhostPause {
             program,
-            group_id: group.id,
-            people,
-            recipient,
-            icebreaker: payload_text(item, payload::ICEBREAKER),
-            answers,
+            ignored_in_a_row,
+        } => Message::GhostPause(GhostPauseNotice {
+            program: program.to_string(),
+            ignored_in_a_row,
         }),
-        OutboxKind::Nudge => Message::Nudge(FollowUp {
+        OutboxPayload::Notice { text, .. } => Message::Text(text),
+        OutboxPayload::Intro {
             program,
-            group_id: group.id,
-            people,
-            recipient,
-            answers,
-        }),
-        OutboxKind::ClosePrompt => Message::ClosePrompt(FollowUp {
-            program,
-            group_id: group.id,
-            people,
-            recipient,
-            answers,
-        }),
-        OutboxKind::GhostPause | OutboxKind::Notice => {
-            Message::Text(payload_text(item, payload::TEXT))
+            icebreaker,
+        } => {
+            let group = GroupNow::load(store, item, now).await?;
+            Message::Intro(Intro {
+                program: program.to_string(),
+                group_id: group.id,
+                people: group.people,
+                recipient: group.recipient,
+                icebreaker,
+                answers: group.answers,
+            })
+        }
+        OutboxPayload::Nudge { program } => {
+            Message::Nudge(GroupNow::load(store, item, now).await?.follow_up(&program))
+        }
+        OutboxPayload::ClosePrompt { program } => {
+            Message::ClosePrompt(GroupNow::load(store, item, now).await?.follow_up(&program))
         }
     })
+}
+
+/// A group as its messages show it at `now`: the people, the recipient, the answers so far.
+struct GroupNow {
+    id: GroupId,
+    people: Vec<IntroPerson>,
+    recipient: Option<String>,
+    answers: Vec<(String, FeedbackAnswer)>,
+}
+
+impl GroupNow {
+    async fn load(
+        store: &Store,
+        item: &OutboxItem,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ComposeError> {
+        let group = match item.group_id {
+            Some(id) => store.group(id).await?,
+            None => None,
+        };
+        let Some(group) = group else {
+            return Err(ComposeError::NoGroup(item.kind));
+        };
+        let recipient = match item.recipient {
+            Some(id) => store.member(id).await?.map(|m| m.external_id),
+            None => None,
+        };
+        let members = store.members_by_ids(&group.members).await?;
+        let by_id: HashMap<MemberId, Member> = members.iter().map(|m| (m.id, m.clone())).collect();
+        Ok(Self {
+            id: group.id,
+            answers: answers(store, &group, &by_id).await?,
+            people: intro_people(&members, now),
+            recipient,
+        })
+    }
+
+    fn follow_up(self, program: &ProgramName) -> FollowUp {
+        FollowUp {
+            program: program.to_string(),
+            group_id: self.id,
+            people: self.people,
+            recipient: self.recipient,
+            answers: self.answers,
+        }
+    }
 }
 
 /// The platform user ids a message goes to: the recipient alone, or the whole group.

@@ -6,15 +6,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use pourover_pairing as pairing;
-use serde_json::json;
 
 use super::RoundError;
 use super::closer::RoundCloser;
-use super::messages::payload;
 use super::seed::round_seed;
 use crate::chat::IntroFanout;
 use crate::domain::{
-    EnrollmentState, LocalZone, Member, MemberId, OutboxKind, Program, Round, RoundState,
+    EnrollmentState, LocalZone, Member, MemberId, OutboxPayload, OwedMessage, Program, Round,
+    RoundState,
 };
 use crate::roster::RosterPolicy;
 use crate::store::{GroupRef, NewOutboxItem, NewRound, RosterEffects, Store};
@@ -285,11 +284,6 @@ impl RoundPlanner {
         nudge_at: DateTime<Utc>,
         close_at: DateTime<Utc>,
     ) -> Vec<NewOutboxItem> {
-        let prefix = format!(
-            "p{}-t{}",
-            program.id,
-            planned.scheduled_for.timestamp_millis()
-        );
         let icebreakers = &self.config.icebreakers;
         let mut items = Vec::new();
         for (position, group) in planned.groups.iter().enumerate() {
@@ -298,65 +292,77 @@ impl RoundPlanner {
             } else {
                 icebreakers[(planned.seq as usize + position) % icebreakers.len()].clone()
             };
-            let payload = json!({
-                payload::PROGRAM: program.name.as_str(),
-                payload::ICEBREAKER: icebreaker,
-            });
             let recipients: Vec<Option<MemberId>> = match fanout {
                 IntroFanout::OneConversationPerGroup => vec![None],
                 IntroFanout::OneMessagePerMember => group.iter().map(|m| Some(m.id)).collect(),
             };
             for recipient in recipients {
-                let who = recipient.map(|m| format!("-m{m}")).unwrap_or_default();
-                for (kind, suffix, not_before) in [
-                    (OutboxKind::Intro, "intro", planned.scheduled_for),
-                    (OutboxKind::Nudge, "nudge", nudge_at),
-                    (OutboxKind::ClosePrompt, "close", close_at),
+                let program_name = || program.name.clone();
+                for (payload, not_before) in [
+                    (
+                        OutboxPayload::Intro {
+                            program: program_name(),
+                            icebreaker: icebreaker.clone(),
+                        },
+                        planned.scheduled_for,
+                    ),
+                    (
+                        OutboxPayload::Nudge {
+                            program: program_name(),
+                        },
+                        nudge_at,
+                    ),
+                    (
+                        OutboxPayload::ClosePrompt {
+                            program: program_name(),
+                        },
+                        close_at,
+                    ),
                 ] {
+                    let owed = OwedMessage::Group {
+                        program: program.id,
+                        scheduled_for: planned.scheduled_for,
+                        position,
+                        recipient,
+                        kind: payload.kind(),
+                    };
                     items.push(NewOutboxItem {
-                        key: format!("{prefix}-g{position}{who}-{suffix}"),
+                        key: owed.idempotency_key(),
                         workspace: program.workspace_id,
-                        kind,
                         group: Some(GroupRef::Planned(position)),
                         recipient,
-                        payload: payload.clone(),
+                        payload,
                         not_before,
                     });
                 }
             }
         }
         for (member, _reason) in &planned.unplaced {
-            items.push(unplaced_notice(
-                &prefix,
-                program,
-                member,
-                planned.scheduled_for,
-            ));
+            items.push(unplaced_notice(program, member, planned.scheduled_for));
         }
         items
     }
 }
 
-fn unplaced_notice(
-    prefix: &str,
-    program: &Program,
-    member: &Member,
-    at: DateTime<Utc>,
-) -> NewOutboxItem {
+fn unplaced_notice(program: &Program, member: &Member, at: DateTime<Utc>) -> NewOutboxItem {
+    let owed = OwedMessage::Unplaced {
+        program: program.id,
+        scheduled_for: at,
+        member: member.id,
+    };
     NewOutboxItem {
-        key: format!("{prefix}-unplaced-m{}", member.id),
+        key: owed.idempotency_key(),
         workspace: program.workspace_id,
-        kind: OutboxKind::Notice,
         group: None,
         recipient: Some(member.id),
-        payload: json!({
-            payload::PROGRAM: program.name.as_str(),
-            payload::TEXT: format!(
+        payload: OutboxPayload::Notice {
+            program: program.name.clone(),
+            text: format!(
                 "Sorry — I couldn't find anyone for you to meet in *{}* this round. \
                  You'll be in the next one. ☕",
                 program.name
             ),
-        }),
+        },
         not_before: at,
     }
 }

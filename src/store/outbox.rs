@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError, StoreResult, from_ms, parse_stored, to_ms};
 use crate::domain::{
-    GroupId, MemberId, OutboxId, OutboxItem, OutboxKind, OutboxState, WorkspaceId,
+    GroupId, MemberId, OutboxId, OutboxItem, OutboxKind, OutboxPayload, OutboxState, WorkspaceId,
 };
 
 #[derive(sqlx::FromRow)]
@@ -34,15 +34,17 @@ impl TryFrom<OutboxRow> for OutboxItem {
     type Error = StoreError;
 
     fn try_from(row: OutboxRow) -> Result<Self, Self::Error> {
+        let kind = parse_stored::<OutboxKind>(&row.kind)?;
         Ok(OutboxItem {
             id: OutboxId(row.id),
             key: row.idempotency_key,
             workspace_id: WorkspaceId(row.workspace_id),
-            kind: parse_stored::<OutboxKind>(&row.kind)?,
+            kind,
             group_id: row.group_id.map(GroupId),
             recipient: row.recipient_member_id.map(MemberId),
-            payload: serde_json::from_str(&row.payload)
-                .map_err(|err| StoreError::Corrupt(format!("outbox {} payload: {err}", row.id)))?,
+            // A payload that does not decode is the caller's to handle (the worker marks the
+            // row failed); it must not make the rows around it unreadable.
+            payload: OutboxPayload::decode(&row.payload, kind),
             state: parse_stored::<OutboxState>(&row.state)?,
             attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
             not_before: from_ms(row.not_before)?,
@@ -57,13 +59,14 @@ impl TryFrom<OutboxRow> for OutboxItem {
 /// A message the bot will owe, written in the same transaction as what caused it.
 #[derive(Debug, Clone)]
 pub struct NewOutboxItem {
+    /// From [`crate::domain::OwedMessage::idempotency_key`].
     pub key: String,
     pub workspace: WorkspaceId,
-    pub kind: OutboxKind,
     /// Index into the groups being written in the same transaction, or an existing group.
     pub group: Option<GroupRef>,
     pub recipient: Option<MemberId>,
-    pub payload: serde_json::Value,
+    /// What it says; its variant is the row's kind.
+    pub payload: OutboxPayload,
     /// Not to be sent before this instant (nudges, closing prompts).
     pub not_before: DateTime<Utc>,
 }
@@ -81,7 +84,9 @@ pub(super) async fn insert_outbox(
     group_id: Option<GroupId>,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let payload = serde_json::to_string(&item.payload)
+    let payload = item
+        .payload
+        .encode()
         .map_err(|err| StoreError::Corrupt(format!("outbox payload: {err}")))?;
     let inserted = sqlx::query(
         "INSERT INTO outbox (idempotency_key, workspace_id, kind, group_id, recipient_member_id,
@@ -91,7 +96,7 @@ pub(super) async fn insert_outbox(
     )
     .bind(&item.key)
     .bind(item.workspace.0)
-    .bind(item.kind.as_str())
+    .bind(item.payload.kind().as_str())
     .bind(group_id.map(|g| g.0))
     .bind(item.recipient.map(|m| m.0))
     .bind(payload)
@@ -351,5 +356,93 @@ impl Store {
         rows.into_iter()
             .map(|(state, count)| Ok((parse_stored(&state)?, count)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{coffee_program, temp_store};
+    use super::*;
+    use crate::domain::{PayloadError, ProgramName};
+
+    /// Inserts a row the way a release before the version tag did.
+    async fn legacy_row(store: &Store, workspace: WorkspaceId, kind: &str, payload: &str) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO outbox (idempotency_key, workspace_id, kind, payload, state,
+                 not_before, next_attempt_at, created_at)
+             VALUES ($1, $2, $3, $4, 'pending', 0, 0, 0) RETURNING id",
+        )
+        .bind(format!("legacy-{kind}"))
+        .bind(workspace.0)
+        .bind(kind)
+        .bind(payload)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn payloads_written_before_the_version_tag_read_back_once_migrated() {
+        let store = temp_store().await;
+        let workspace = coffee_program(&store).await.workspace_id;
+        let notice = legacy_row(
+            &store,
+            workspace,
+            "notice",
+            r#"{"program":"coffee","text":"Sorry"}"#,
+        )
+        .await;
+        let ghost = legacy_row(
+            &store,
+            workspace,
+            "ghost_pause",
+            r#"{"program":"coffee","ignored_in_a_row":3}"#,
+        )
+        .await;
+        let unread = store.outbox_item(OutboxId(notice)).await.unwrap().unwrap();
+        assert!(matches!(
+            unread.payload,
+            Err(PayloadError::UnknownVersion { found: 0, .. })
+        ));
+
+        sqlx::raw_sql(include_str!(
+            "../../migrations/20261130000001_versioned_outbox_payloads.sql"
+        ))
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let coffee = ProgramName::parse("coffee").unwrap();
+        let notice = store.outbox_item(OutboxId(notice)).await.unwrap().unwrap();
+        assert_eq!(
+            notice.payload,
+            Ok(OutboxPayload::Notice {
+                program: coffee.clone(),
+                text: "Sorry".into()
+            })
+        );
+        let ghost = store.outbox_item(OutboxId(ghost)).await.unwrap().unwrap();
+        assert_eq!(
+            ghost.payload,
+            Ok(OutboxPayload::GhostPause {
+                program: coffee,
+                ignored_in_a_row: 3
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn a_row_whose_payload_does_not_decode_leaves_the_rows_around_it_readable() {
+        let store = temp_store().await;
+        let workspace = coffee_program(&store).await.workspace_id;
+        legacy_row(&store, workspace, "notice", r#"{"v":1,"kind":"notice"}"#).await;
+        let claimed = store
+            .claim_due_outbox(Utc::now(), Utc::now(), Utc::now(), 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert!(matches!(
+            claimed[0].payload,
+            Err(PayloadError::Malformed(_))
+        ));
     }
 }
