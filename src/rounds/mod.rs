@@ -17,6 +17,8 @@ pub enum RoundError {
     Store(#[from] StoreError),
     #[error("pairing engine refused the roster: {0}")]
     Pairing(String),
+    #[error("other rounds of this program kept being planned at the same moment; try again")]
+    Contended,
 }
 
 #[cfg(test)]

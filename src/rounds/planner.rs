@@ -16,7 +16,7 @@ use crate::domain::{
     RoundState,
 };
 use crate::roster::RosterPolicy;
-use crate::store::{GroupRef, NewOutboxItem, NewRound, RosterEffects, Store};
+use crate::store::{GroupRef, NewOutboxItem, NewRound, RosterEffects, RoundWrite, Store};
 use crate::telemetry::metrics::Metrics;
 
 /// Settings the planner needs besides the program's own.
@@ -56,6 +56,10 @@ pub enum PlanOutcome {
     AlreadyPlanned,
 }
 
+/// How many numbers planning tries when other processes keep numbering rounds of the same
+/// program first (each try reads the latest round again).
+const PLAN_ATTEMPTS: usize = 3;
+
 #[derive(Debug, Clone)]
 pub struct RoundPlanner {
     store: Store,
@@ -90,12 +94,34 @@ impl RoundPlanner {
                 .close_program_rounds(program.id, scheduled_for)
                 .await?;
         }
-        let seq = self
-            .store
-            .last_round(program.id)
-            .await?
-            .map_or(0, |r| r.seq)
-            + 1;
+        for _ in 0..PLAN_ATTEMPTS {
+            let last = self.store.last_round(program.id).await?;
+            let seq = Round::next_seq(last.as_ref());
+            match self
+                .plan_numbered(program, seq, scheduled_for, fanout, dry_run)
+                .await?
+            {
+                Some(outcome) => return Ok(outcome),
+                None => tracing::info!(
+                    program = %program.name,
+                    seq,
+                    "another process numbered a round first; planning again"
+                ),
+            }
+        }
+        Err(RoundError::Contended)
+    }
+
+    /// Plans the round as number `seq` of the program; None when another round took that
+    /// number before this one was saved.
+    async fn plan_numbered(
+        &self,
+        program: &Program,
+        seq: i64,
+        scheduled_for: DateTime<Utc>,
+        fanout: IntroFanout,
+        dry_run: bool,
+    ) -> Result<Option<PlanOutcome>, RoundError> {
         let snapshot = self.snapshot(program, seq, scheduled_for).await?;
         let (people, history, exclusions) = self
             .engine_input(program, seq, scheduled_for, &snapshot)
@@ -141,7 +167,7 @@ impl RoundPlanner {
             quality: plan.quality,
         };
         if dry_run {
-            return Ok(PlanOutcome::DryRun(planned));
+            return Ok(Some(PlanOutcome::DryRun(planned)));
         }
 
         let nudge_at =
@@ -151,6 +177,7 @@ impl RoundPlanner {
         let skipped = planned.groups.is_empty();
         let new_round = NewRound {
             program: program.id,
+            seq,
             scheduled_for,
             state: if skipped {
                 RoundState::Skipped
@@ -167,8 +194,10 @@ impl RoundPlanner {
             .store
             .save_planned_round(new_round, &group_ids, &outbox, &snapshot.effects)
             .await?;
-        let Some((round, _groups)) = saved else {
-            return Ok(PlanOutcome::AlreadyPlanned);
+        let round = match saved {
+            RoundWrite::Written((round, _groups)) => round,
+            RoundWrite::TimeTaken => return Ok(Some(PlanOutcome::AlreadyPlanned)),
+            RoundWrite::NumberTaken => return Ok(None),
         };
         self.metrics.rounds_planned.inc();
         tracing::info!(
@@ -182,15 +211,15 @@ impl RoundPlanner {
             "round planned"
         );
         if skipped {
-            return Ok(PlanOutcome::Skipped {
+            return Ok(Some(PlanOutcome::Skipped {
                 round,
                 participants: planned.participants,
-            });
+            }));
         }
-        Ok(PlanOutcome::Planned(PlannedRound {
+        Ok(Some(PlanOutcome::Planned(PlannedRound {
             round: Some(round),
             ..planned
-        }))
+        })))
     }
 
     /// Who takes part in round `seq` at `at`, and what taking the snapshot changes.

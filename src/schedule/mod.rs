@@ -10,9 +10,9 @@ use tokio::sync::{Notify, watch};
 
 use crate::chat::ChatDirectory;
 use crate::clock::Clock;
-use crate::domain::{Program, RoundState, Schedule};
+use crate::domain::{Program, Round, RoundState, Schedule};
 use crate::rounds::{PlanOutcome, RoundCloser, RoundError, RoundPlanner};
-use crate::store::{NewRound, Store};
+use crate::store::{NewRound, RoundWrite, Store};
 
 /// What a program's schedule asks for at `now`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,10 +163,9 @@ impl Scheduler {
         let Some(schedule) = &program.schedule else {
             return Ok(None);
         };
-        let since = self
-            .store
-            .last_round(program.id)
-            .await?
+        let last = self.store.last_round(program.id).await?;
+        let since = last
+            .as_ref()
             .map_or(program.created_at, |round| round.scheduled_for);
         match due_round(schedule, since, now, self.grace) {
             Due::Nothing => Ok(None),
@@ -200,6 +199,7 @@ impl Scheduler {
                     .store
                     .create_round(NewRound {
                         program: program.id,
+                        seq: Round::next_seq(last.as_ref()),
                         scheduled_for: at,
                         state: RoundState::Skipped,
                         seed: 0,
@@ -207,7 +207,12 @@ impl Scheduler {
                         close_at: at,
                     })
                     .await?;
-                Ok(created.map(|_| false))
+                // Taken time: another process recorded it. Taken number: a round was planned
+                // in between; the next tick looks again.
+                Ok(match created {
+                    RoundWrite::Written(_) => Some(false),
+                    RoundWrite::TimeTaken | RoundWrite::NumberTaken => None,
+                })
             }
         }
     }

@@ -107,6 +107,9 @@ async fn apply_roster_effects(
 #[derive(Debug, Clone, Copy)]
 pub struct NewRound {
     pub program: ProgramId,
+    /// Its number in the program, from [`Round::next_seq`]: the planner gave the engine this
+    /// number, so it is the one stored.
+    pub seq: i64,
     pub scheduled_for: DateTime<Utc>,
     /// Open, or skipped when too few people take part (recorded so it is not retried).
     pub state: RoundState,
@@ -115,66 +118,75 @@ pub struct NewRound {
     pub close_at: DateTime<Utc>,
 }
 
+/// What writing a new round did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoundWrite<T> {
+    Written(T),
+    /// A round for that time exists already, and nothing was written: UNIQUE (program,
+    /// scheduled_for) is what makes a restart, two ticks or two processes unable to run a
+    /// round twice.
+    TimeTaken,
+    /// Another round of the program took that number since it was computed, and nothing was
+    /// written: plan again with the next number.
+    NumberTaken,
+}
+
+async fn insert_round(
+    conn: &mut sqlx::SqliteConnection,
+    new: &NewRound,
+    now: DateTime<Utc>,
+) -> StoreResult<RoundWrite<Round>> {
+    let inserted: Result<Option<RoundRow>, StoreError> = sqlx::query_as(concat!(
+        "INSERT INTO rounds (program_id, seq, scheduled_for, state, seed, nudge_at, close_at,
+             created_at)
+         VALUES ($1, $8, $2, $7, $3, $4, $5, $6)
+         ON CONFLICT (program_id, scheduled_for) DO NOTHING
+         RETURNING ",
+        round_columns!()
+    ))
+    .bind(new.program.0)
+    .bind(to_ms(new.scheduled_for))
+    .bind(new.seed as i64)
+    .bind(to_ms(new.nudge_at))
+    .bind(to_ms(new.close_at))
+    .bind(to_ms(now))
+    .bind(new.state.as_str())
+    .bind(new.seq)
+    .fetch_optional(conn)
+    .await
+    .map_err(StoreError::from);
+    match inserted {
+        Ok(Some(row)) => Ok(RoundWrite::Written(Round::try_from(row)?)),
+        Ok(None) => Ok(RoundWrite::TimeTaken),
+        // The table's other UNIQUE constraint: (program, seq).
+        Err(err) if err.is_unique_violation() => Ok(RoundWrite::NumberTaken),
+        Err(err) => Err(err),
+    }
+}
+
 impl Store {
-    /// Creates the round due at `scheduled_for`, numbered after the program's last one.
-    /// `Ok(None)` when that round already exists: UNIQUE (program, scheduled_for) is what
-    /// makes a restart, two ticks or two processes unable to run a round twice.
-    pub async fn create_round(&self, new: NewRound) -> StoreResult<Option<Round>> {
-        let row: Option<RoundRow> = sqlx::query_as(concat!(
-            "INSERT INTO rounds (program_id, seq, scheduled_for, state, seed, nudge_at, close_at,
-                 created_at)
-             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $7, $3, $4, $5, $6
-             FROM rounds WHERE program_id = $1
-             ON CONFLICT DO NOTHING
-             RETURNING ",
-            round_columns!()
-        ))
-        .bind(new.program.0)
-        .bind(to_ms(new.scheduled_for))
-        .bind(new.seed as i64)
-        .bind(to_ms(new.nudge_at))
-        .bind(to_ms(new.close_at))
-        .bind(to_ms(Utc::now()))
-        .bind(new.state.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(Round::try_from).transpose()
+    /// Creates the round `new` describes (a skipped one: no groups, nothing owed).
+    pub async fn create_round(&self, new: NewRound) -> StoreResult<RoundWrite<Round>> {
+        let mut conn = self.pool.acquire().await?;
+        insert_round(&mut conn, &new, Utc::now()).await
     }
 
     /// Creates a round with its groups and every message it owes, in ONE transaction:
-    /// either all of it exists or none does, so a crash can never lose an intro. `Ok(None)`
-    /// when the round already exists (and nothing was written).
+    /// either all of it exists or none does, so a crash can never lose an intro.
     pub async fn save_planned_round(
         &self,
         new: NewRound,
         groups: &[Vec<MemberId>],
         outbox: &[NewOutboxItem],
         effects: &RosterEffects,
-    ) -> StoreResult<Option<(Round, Vec<Group>)>> {
+    ) -> StoreResult<RoundWrite<(Round, Vec<Group>)>> {
         let now = Utc::now();
         let mut tx = self.pool.begin().await?;
-        let row: Option<RoundRow> = sqlx::query_as(concat!(
-            "INSERT INTO rounds (program_id, seq, scheduled_for, state, seed, nudge_at, close_at,
-                 created_at)
-             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $7, $3, $4, $5, $6
-             FROM rounds WHERE program_id = $1
-             ON CONFLICT DO NOTHING
-             RETURNING ",
-            round_columns!()
-        ))
-        .bind(new.program.0)
-        .bind(to_ms(new.scheduled_for))
-        .bind(new.seed as i64)
-        .bind(to_ms(new.nudge_at))
-        .bind(to_ms(new.close_at))
-        .bind(to_ms(now))
-        .bind(new.state.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
+        let round = match insert_round(&mut tx, &new, now).await? {
+            RoundWrite::Written(round) => round,
+            RoundWrite::TimeTaken => return Ok(RoundWrite::TimeTaken),
+            RoundWrite::NumberTaken => return Ok(RoundWrite::NumberTaken),
         };
-        let round = Round::try_from(row)?;
         let mut saved = Vec::with_capacity(groups.len());
         for (position, members) in groups.iter().enumerate() {
             let id: i64 = sqlx::query_scalar(
@@ -214,7 +226,7 @@ impl Store {
         }
         apply_roster_effects(&mut tx, effects, now).await?;
         tx.commit().await?;
-        Ok(Some((round, saved)))
+        Ok(RoundWrite::Written((round, saved)))
     }
 
     /// Open rounds whose closing time has passed `before`, across programs.
@@ -419,23 +431,29 @@ mod tests {
     use chrono::TimeZone;
 
     #[tokio::test]
-    async fn a_second_round_at_the_same_time_is_rejected_and_numbers_increase() {
+    async fn a_second_round_at_the_same_time_or_with_the_same_number_is_not_written() {
         let store = temp_store().await;
         let program = coffee_program(&store).await;
         let at = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
         let new = NewRound {
             program: program.id,
+            seq: 1,
             scheduled_for: at,
             state: RoundState::Open,
             seed: u64::MAX - 7,
             nudge_at: at,
             close_at: at,
         };
-        let first = store.create_round(new).await.unwrap().unwrap();
+        let RoundWrite::Written(first) = store.create_round(new).await.unwrap() else {
+            panic!("the first round is written");
+        };
         assert_eq!(first.seq, 1);
         assert_eq!(first.state, RoundState::Open);
         assert_eq!(first.seed, u64::MAX - 7);
-        assert!(store.create_round(new).await.unwrap().is_none());
+        assert_eq!(
+            store.create_round(new).await.unwrap(),
+            RoundWrite::TimeTaken
+        );
 
         // The constraint itself refuses a duplicate, whatever code path writes it.
         let raw = sqlx::query(
@@ -450,11 +468,20 @@ mod tests {
         .unwrap_err();
         assert!(raw.is_unique_violation());
 
+        // Another time with a number already taken: nothing is written, the caller renumbers.
         let later = NewRound {
             scheduled_for: at + chrono::Duration::days(7),
             ..new
         };
-        assert_eq!(store.create_round(later).await.unwrap().unwrap().seq, 2);
+        assert_eq!(
+            store.create_round(later).await.unwrap(),
+            RoundWrite::NumberTaken
+        );
+        let later = NewRound { seq: 2, ..later };
+        assert!(matches!(
+            store.create_round(later).await.unwrap(),
+            RoundWrite::Written(Round { seq: 2, .. })
+        ));
         assert_eq!(store.program_rounds(program.id).await.unwrap().len(), 2);
     }
 }
