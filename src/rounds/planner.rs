@@ -37,8 +37,8 @@ pub struct PlannedRound {
     pub seq: i64,
     pub scheduled_for: DateTime<Utc>,
     pub groups: Vec<Vec<Member>>,
-    /// People the engine could not place, with the reason.
-    pub unplaced: Vec<(Member, String)>,
+    /// People the engine could not place, with the engine's reason.
+    pub unplaced: Vec<(Member, pairing::UnplacedReason)>,
     pub participants: usize,
     pub quality: pairing::Quality,
 }
@@ -138,8 +138,7 @@ impl RoundPlanner {
             },
         };
         let seed = round_seed(program.id.0, scheduled_for.timestamp_millis());
-        let plan =
-            pairing::plan(&input, seed).map_err(|err| RoundError::Pairing(err.to_string()))?;
+        let plan = pairing::plan(&input, seed)?;
 
         let by_id: HashMap<MemberId, Member> = snapshot
             .participants
@@ -152,10 +151,10 @@ impl RoundPlanner {
             .iter()
             .map(|group| group.iter().filter_map(member).collect())
             .collect();
-        let unplaced: Vec<(Member, String)> = plan
+        let unplaced: Vec<(Member, pairing::UnplacedReason)> = plan
             .unplaced
             .iter()
-            .filter_map(|u| member(&u.id).map(|m| (m, u.reason.to_string())))
+            .filter_map(|u| member(&u.id).map(|m| (m, u.reason)))
             .collect();
         let planned = PlannedRound {
             round: None,
