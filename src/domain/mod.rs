@@ -7,6 +7,7 @@ mod ids;
 mod member;
 mod outbox;
 mod program;
+pub mod records;
 mod round;
 mod zone;
 
