@@ -216,6 +216,10 @@ fn round_now_reply(program: &ProgramName, outcome: RoundNowOutcome) -> Reply {
                 )));
             }
             if !unplaced.is_empty() {
+                let unplaced: Vec<String> = unplaced
+                    .iter()
+                    .map(|(member, reason)| format!("{} ({reason})", member.display_name))
+                    .collect();
                 reply = reply.with(ReplyBlock::Context(format!(
                     "Not placed this time: {}.",
                     unplaced.join("; ")
