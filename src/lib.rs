@@ -25,7 +25,8 @@ pub mod schedule;
 pub mod report;
 pub mod stats;
 
-// The core: SQL, plain domain types, and the one source of "now".
+// The core: SQL, plain domain types, the one source of "now", and sealing secrets at rest.
 pub mod clock;
+pub mod crypto;
 pub mod domain;
 pub mod store;

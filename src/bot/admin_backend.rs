@@ -6,11 +6,11 @@ use tokio::sync::Notify;
 use super::export_links::ExportLinks;
 use super::stats_reply;
 use crate::chat::ChatDirectory;
-use crate::chat::content::{UserText, escape, mention};
+use crate::chat::content::{escape, mention};
 use crate::clock::Clock;
 use crate::commands::{AdminBackend, BackendError, Reply, ReplyBlock, RoundNowOutcome};
 use crate::domain::{OutboxKind, Program, WorkspaceId};
-use crate::rounds::{PlanOutcome, RoundPlanner};
+use crate::rounds::{PlanOutcome, RoundError, RoundPlanner};
 use crate::stats::{self, ProgramRef};
 use crate::store::{Store, StoreError};
 
@@ -66,20 +66,25 @@ impl BotAdminBackend {
 
 fn internal(err: impl std::fmt::Display) -> BackendError {
     tracing::error!(error = %err, "admin command failed");
-    BackendError("something went wrong on my side; nothing was changed".into())
+    BackendError::Internal
 }
 
 #[async_trait]
 impl AdminBackend for BotAdminBackend {
     async fn run_round_now(&self, program: &Program) -> Result<RoundNowOutcome, BackendError> {
-        let chat = self.chats.get(program.workspace_id).ok_or_else(|| {
-            BackendError("this workspace has no chat connection configured".into())
-        })?;
-        let outcome = self
+        let chat = self
+            .chats
+            .get(program.workspace_id)
+            .ok_or(BackendError::NoChatConnection)?;
+        let outcome = match self
             .planner
             .plan(program, self.clock.now(), chat.intro_fanout(), false)
             .await
-            .map_err(internal)?;
+        {
+            Ok(outcome) => outcome,
+            Err(RoundError::Contended) => return Err(BackendError::RoundJustStarted),
+            Err(err) => return Err(internal(err)),
+        };
         Ok(match outcome {
             PlanOutcome::Planned(planned) => {
                 self.delivery.notify_waiters();
@@ -89,14 +94,7 @@ impl AdminBackend for BotAdminBackend {
                     groups: planned.groups.len(),
                     people: planned.groups.iter().map(Vec::len).sum(),
                     trios_or_larger: planned.groups.iter().filter(|g| g.len() > size).count(),
-                    unplaced: planned
-                        .unplaced
-                        .iter()
-                        .map(|(member, reason)| {
-                            let name = UserText::from(member.display_name.as_str());
-                            format!("{} ({reason})", name.markup())
-                        })
-                        .collect(),
+                    unplaced: planned.unplaced,
                 }
             }
             PlanOutcome::Skipped { participants, .. } => {
@@ -106,9 +104,7 @@ impl AdminBackend for BotAdminBackend {
                 }
             }
             PlanOutcome::AlreadyPlanned | PlanOutcome::DryRun(_) => {
-                return Err(BackendError(
-                    "a round was just started for this program; try again in a moment".into(),
-                ));
+                return Err(BackendError::RoundJustStarted);
             }
         })
     }

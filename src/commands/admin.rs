@@ -6,6 +6,7 @@ use super::grammar::{AdminCommand, usage};
 use super::member::pick_program;
 use super::reply::{Reply, ReplyBlock, with_command};
 use super::{CommandContext, CommandResult, RoundNowOutcome};
+use crate::chat::content::UserText;
 use crate::domain::{GroupSize, LocalZone, Program, ProgramName, RoundState, Schedule};
 use crate::roster;
 use crate::store::NewProgram;
@@ -257,6 +258,13 @@ fn round_now_reply(program: &ProgramName, outcome: RoundNowOutcome) -> Reply {
                 )));
             }
             if !unplaced.is_empty() {
+                let unplaced: Vec<String> = unplaced
+                    .iter()
+                    .map(|(member, reason)| {
+                        let name = UserText::from(member.display_name.as_str());
+                        format!("{} ({reason})", name.markup())
+                    })
+                    .collect();
                 reply = reply.with(ReplyBlock::Context(format!(
                     "Not placed this time: {}.",
                     unplaced.join("; ")

@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use pourover_pairing::UnplacedReason;
 
 use super::reply::Reply;
 use crate::chat::Chat;
@@ -57,13 +58,22 @@ pub enum RoundNowOutcome {
         groups: usize,
         people: usize,
         trios_or_larger: usize,
-        unplaced: Vec<String>,
+        /// People the engine could not place, with the engine's reason.
+        unplaced: Vec<(Member, UnplacedReason)>,
     },
     /// Fewer than two people take part this time.
     TooFewPeople { people: usize },
 }
 
-/// A backend failure, already worded for the admin.
+/// Why admin work behind a command failed; the text is worded for the admin.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct BackendError(pub String);
+pub enum BackendError {
+    #[error("this workspace has no chat connection configured")]
+    NoChatConnection,
+    /// Another round of the program was being planned at that very moment.
+    #[error("a round was just started for this program; try again in a moment")]
+    RoundJustStarted,
+    /// The bot's own failure, logged where it happened.
+    #[error("something went wrong on my side; nothing was changed")]
+    Internal,
+}

@@ -33,6 +33,15 @@ impl Cadence {
         round_seq.rem_euclid(period) == i64::from(slot) % period
     }
 
+    /// The slot for someone new to this cadence: the one with the fewest people already in
+    /// it (`people_in(slot)`), the earliest on a tie, so biweekly and monthly people are
+    /// spread over the weeks.
+    pub fn least_crowded_slot(self, people_in: impl Fn(u32) -> i64) -> u32 {
+        (0..self.period())
+            .min_by_key(|&slot| people_in(slot))
+            .unwrap_or(0)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Cadence::Weekly => "weekly",
@@ -106,6 +115,104 @@ impl Enrollment {
             EnrollmentState::Paused { until: None } | EnrollmentState::Left => false,
         };
         active && !self.skip_next && self.cadence.is_due(self.cadence_slot, round_seq)
+    }
+}
+
+/// A change to someone's enrolment in a program. What each one changes, and when it does
+/// not apply, is decided once, in [`Enrollment::after`]; the store only writes the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrollmentTransition {
+    /// `join` or a channel join: active again with a clean slate (no pause, no pending skip,
+    /// no streak of ignored intros).
+    Join,
+    /// `leave`, a channel leave, a deactivated account.
+    Leave,
+    /// `pause`: until an instant, or until resumed (None). Programs already left stay left.
+    Pause { until: Option<DateTime<Utc>> },
+    /// The bot pauses someone who ignored too many intros in a row: only while active,
+    /// until they resume.
+    GhostPause,
+    /// `resume`: a paused program is active again and a pending skip is dropped; so is the
+    /// streak of ignored intros (they asked to take part).
+    Resume,
+    /// `skip`: sit out the next round of an active program.
+    SkipNext,
+    /// A round's roster was taken without them: the skip is used up.
+    SkipUsed,
+    /// A round's roster was taken after their pause ran out: shown as active again.
+    PauseEnded,
+    /// They engaged with an intro (answered, or someone in their group met or planned to):
+    /// their streak of ignored intros starts again.
+    Engaged,
+    /// A round closed without any sign they engaged with the intro they got.
+    IgnoredIntro,
+}
+
+impl Enrollment {
+    /// This enrolment after `transition`, or None when it does not apply (leaving a program
+    /// already left, skipping while paused). An applicable transition may leave every field
+    /// as it was (pausing twice): it still counts as applied.
+    pub fn after(&self, transition: EnrollmentTransition) -> Option<Enrollment> {
+        use EnrollmentState::{Active, Left, Paused};
+        use EnrollmentTransition as T;
+        let mut next = self.clone();
+        match transition {
+            T::Join => {
+                if self.state == Active {
+                    return None;
+                }
+                next.state = Active;
+                next.skip_next = false;
+                next.ignored_streak = 0;
+            }
+            T::Leave => {
+                if self.state == Left {
+                    return None;
+                }
+                next.state = Left;
+            }
+            T::Pause { until } => {
+                if self.state == Left {
+                    return None;
+                }
+                next.state = Paused { until };
+            }
+            T::GhostPause => {
+                if self.state != Active {
+                    return None;
+                }
+                next.state = Paused { until: None };
+            }
+            T::Resume => {
+                let applies = match self.state {
+                    Paused { .. } => true,
+                    Active => self.skip_next,
+                    Left => false,
+                };
+                if !applies {
+                    return None;
+                }
+                next.state = Active;
+                next.skip_next = false;
+                next.ignored_streak = 0;
+            }
+            T::SkipNext => {
+                if self.state != Active {
+                    return None;
+                }
+                next.skip_next = true;
+            }
+            T::SkipUsed => next.skip_next = false,
+            T::PauseEnded => {
+                if !matches!(self.state, Paused { .. }) {
+                    return None;
+                }
+                next.state = Active;
+            }
+            T::Engaged => next.ignored_streak = 0,
+            T::IgnoredIntro => next.ignored_streak = self.ignored_streak.saturating_add(1),
+        }
+        Some(next)
     }
 }
 
@@ -258,9 +365,86 @@ mod tests {
         assert!((1..=5).all(|seq| Cadence::Weekly.is_due(0, seq)));
     }
 
+    fn enrollment(state: EnrollmentState) -> Enrollment {
+        Enrollment {
+            program_id: ProgramId(1),
+            member_id: MemberId(1),
+            state,
+            cadence: Cadence::Weekly,
+            cadence_slot: 0,
+            skip_next: false,
+            ignored_streak: 0,
+            joined_at: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn joining_again_starts_with_a_clean_slate_and_joining_twice_changes_nothing() {
+        use EnrollmentTransition as T;
+        let mut left = enrollment(EnrollmentState::Left);
+        left.skip_next = true;
+        left.ignored_streak = 3;
+        let back = left.after(T::Join).unwrap();
+        assert_eq!(back.state, EnrollmentState::Active);
+        assert!(!back.skip_next);
+        assert_eq!(back.ignored_streak, 0);
+        assert_eq!(back.after(T::Join), None);
+    }
+
+    #[test]
+    fn a_program_left_is_neither_paused_resumed_nor_skipped() {
+        use EnrollmentTransition as T;
+        // A skip asked for before leaving must not bring someone back on `resume`.
+        let mut left = enrollment(EnrollmentState::Left);
+        left.skip_next = true;
+        for transition in [
+            T::Leave,
+            T::Pause { until: None },
+            T::GhostPause,
+            T::Resume,
+            T::SkipNext,
+            T::PauseEnded,
+        ] {
+            assert_eq!(left.after(transition), None, "{transition:?}");
+        }
+    }
+
+    #[test]
+    fn resuming_ends_a_pause_or_drops_a_pending_skip() {
+        use EnrollmentTransition as T;
+        let active = enrollment(EnrollmentState::Active);
+        assert_eq!(active.after(T::Resume), None);
+        let skipping = active.after(T::SkipNext).unwrap();
+        assert!(skipping.skip_next);
+        assert_eq!(skipping.after(T::Resume), Some(active.clone()));
+        let mut paused = enrollment(EnrollmentState::Paused { until: None });
+        paused.ignored_streak = 3;
+        assert_eq!(paused.after(T::Resume), Some(active.clone()));
+        assert_eq!(paused.after(T::SkipNext), None, "only active people skip");
+    }
+
+    #[test]
+    fn the_bot_pauses_only_active_people_and_streaks_count_ignored_intros() {
+        use EnrollmentTransition as T;
+        let active = enrollment(EnrollmentState::Active);
+        let ignored = active
+            .after(T::IgnoredIntro)
+            .and_then(|e| e.after(T::IgnoredIntro))
+            .unwrap();
+        assert_eq!(ignored.ignored_streak, 2);
+        assert_eq!(ignored.after(T::Engaged).unwrap().ignored_streak, 0);
+        let paused = ignored.after(T::GhostPause).unwrap();
+        assert_eq!(paused.state, EnrollmentState::Paused { until: None });
+        assert_eq!(paused.after(T::GhostPause), None);
+        let until = DateTime::UNIX_EPOCH + chrono::Duration::days(3);
+        let on_holiday = active.after(T::Pause { until: Some(until) }).unwrap();
+        assert_eq!(on_holiday.after(T::GhostPause), None);
+        assert_eq!(on_holiday.after(T::PauseEnded), Some(active));
+    }
+
     #[test]
     fn an_expired_pause_takes_part_again() {
-        let now = Utc::now();
+        let now = DateTime::UNIX_EPOCH + chrono::Duration::days(30);
         let mut enrollment = Enrollment {
             program_id: ProgramId(1),
             member_id: MemberId(1),

@@ -16,6 +16,11 @@ pub enum FeedbackAnswer {
 }
 
 impl FeedbackAnswer {
+    /// "We met" or "Scheduled": the group's coffee happened or will.
+    pub fn shows_engagement(self) -> bool {
+        matches!(self, FeedbackAnswer::Met | FeedbackAnswer::Planned)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FeedbackAnswer::Met => "met",

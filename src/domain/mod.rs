@@ -8,10 +8,11 @@ mod ids;
 mod member;
 mod outbox;
 mod program;
+pub mod records;
 mod round;
 mod zone;
 
-pub use enrollment::{Cadence, Enrollment, EnrollmentState, PauseRequest};
+pub use enrollment::{Cadence, Enrollment, EnrollmentState, EnrollmentTransition, PauseRequest};
 pub use feedback::{Feedback, FeedbackAnswer};
 pub use ids::{GroupId, MemberId, OutboxId, Platform, ProgramId, RoundId, WorkspaceId};
 pub use member::{Member, MemberProfile};

@@ -56,6 +56,14 @@ pub struct Round {
     pub close_at: DateTime<Utc>,
 }
 
+impl Round {
+    /// The number the program's next round takes, after `last` (its latest round, if any).
+    /// The planner computes it once, hands it to the engine and stores it.
+    pub fn next_seq(last: Option<&Round>) -> i64 {
+        last.map_or(0, |round| round.seq) + 1
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
     pub id: GroupId,

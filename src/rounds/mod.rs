@@ -16,7 +16,9 @@ pub enum RoundError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("pairing engine refused the roster: {0}")]
-    Pairing(String),
+    Pairing(#[from] pourover_pairing::PairingError),
+    #[error("other rounds of this program kept being planned at the same moment; try again")]
+    Contended,
 }
 
 #[cfg(test)]

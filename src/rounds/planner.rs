@@ -16,7 +16,7 @@ use crate::domain::{
     RoundState,
 };
 use crate::roster::RosterPolicy;
-use crate::store::{GroupRef, NewOutboxItem, NewRound, RosterEffects, Store};
+use crate::store::{GroupRef, NewOutboxItem, NewRound, RosterEffects, RoundWrite, Store};
 use crate::telemetry::metrics::Metrics;
 
 /// Settings the planner needs besides the program's own.
@@ -37,8 +37,8 @@ pub struct PlannedRound {
     pub seq: i64,
     pub scheduled_for: DateTime<Utc>,
     pub groups: Vec<Vec<Member>>,
-    /// People the engine could not place, with the reason.
-    pub unplaced: Vec<(Member, String)>,
+    /// People the engine could not place, with the engine's reason.
+    pub unplaced: Vec<(Member, pairing::UnplacedReason)>,
     pub participants: usize,
     pub quality: pairing::Quality,
 }
@@ -55,6 +55,10 @@ pub enum PlanOutcome {
     /// A round for that time already exists (a restart, a second tick or process).
     AlreadyPlanned,
 }
+
+/// How many numbers planning tries when other processes keep numbering rounds of the same
+/// program first (each try reads the latest round again).
+const PLAN_ATTEMPTS: usize = 3;
 
 #[derive(Debug, Clone)]
 pub struct RoundPlanner {
@@ -90,12 +94,34 @@ impl RoundPlanner {
                 .close_program_rounds(program.id, scheduled_for)
                 .await?;
         }
-        let seq = self
-            .store
-            .last_round(program.id)
-            .await?
-            .map_or(0, |r| r.seq)
-            + 1;
+        for _ in 0..PLAN_ATTEMPTS {
+            let last = self.store.last_round(program.id).await?;
+            let seq = Round::next_seq(last.as_ref());
+            match self
+                .plan_numbered(program, seq, scheduled_for, fanout, dry_run)
+                .await?
+            {
+                Some(outcome) => return Ok(outcome),
+                None => tracing::info!(
+                    program = %program.name,
+                    seq,
+                    "another process numbered a round first; planning again"
+                ),
+            }
+        }
+        Err(RoundError::Contended)
+    }
+
+    /// Plans the round as number `seq` of the program; None when another round took that
+    /// number before this one was saved.
+    async fn plan_numbered(
+        &self,
+        program: &Program,
+        seq: i64,
+        scheduled_for: DateTime<Utc>,
+        fanout: IntroFanout,
+        dry_run: bool,
+    ) -> Result<Option<PlanOutcome>, RoundError> {
         let snapshot = self.snapshot(program, seq, scheduled_for).await?;
         let (people, history, exclusions) = self
             .engine_input(program, seq, scheduled_for, &snapshot)
@@ -112,8 +138,7 @@ impl RoundPlanner {
             },
         };
         let seed = round_seed(program.id.0, scheduled_for.timestamp_millis());
-        let plan =
-            pairing::plan(&input, seed).map_err(|err| RoundError::Pairing(err.to_string()))?;
+        let plan = pairing::plan(&input, seed)?;
 
         let by_id: HashMap<MemberId, Member> = snapshot
             .participants
@@ -126,10 +151,10 @@ impl RoundPlanner {
             .iter()
             .map(|group| group.iter().filter_map(member).collect())
             .collect();
-        let unplaced: Vec<(Member, String)> = plan
+        let unplaced: Vec<(Member, pairing::UnplacedReason)> = plan
             .unplaced
             .iter()
-            .filter_map(|u| member(&u.id).map(|m| (m, u.reason.to_string())))
+            .filter_map(|u| member(&u.id).map(|m| (m, u.reason)))
             .collect();
         let planned = PlannedRound {
             round: None,
@@ -141,7 +166,7 @@ impl RoundPlanner {
             quality: plan.quality,
         };
         if dry_run {
-            return Ok(PlanOutcome::DryRun(planned));
+            return Ok(Some(PlanOutcome::DryRun(planned)));
         }
 
         let nudge_at =
@@ -151,6 +176,7 @@ impl RoundPlanner {
         let skipped = planned.groups.is_empty();
         let new_round = NewRound {
             program: program.id,
+            seq,
             scheduled_for,
             state: if skipped {
                 RoundState::Skipped
@@ -167,8 +193,10 @@ impl RoundPlanner {
             .store
             .save_planned_round(new_round, &group_ids, &outbox, &snapshot.effects)
             .await?;
-        let Some((round, _groups)) = saved else {
-            return Ok(PlanOutcome::AlreadyPlanned);
+        let round = match saved {
+            RoundWrite::Written((round, _groups)) => round,
+            RoundWrite::TimeTaken => return Ok(Some(PlanOutcome::AlreadyPlanned)),
+            RoundWrite::NumberTaken => return Ok(None),
         };
         self.metrics.rounds_planned.inc();
         tracing::info!(
@@ -182,15 +210,15 @@ impl RoundPlanner {
             "round planned"
         );
         if skipped {
-            return Ok(PlanOutcome::Skipped {
+            return Ok(Some(PlanOutcome::Skipped {
                 round,
                 participants: planned.participants,
-            });
+            }));
         }
-        Ok(PlanOutcome::Planned(PlannedRound {
+        Ok(Some(PlanOutcome::Planned(PlannedRound {
             round: Some(round),
             ..planned
-        }))
+        })))
     }
 
     /// Who takes part in round `seq` at `at`, and what taking the snapshot changes.

@@ -423,3 +423,13 @@ async fn intros_that_never_arrived_are_not_counted_as_ignored() {
         assert_eq!(enrollment.state, EnrollmentState::Active);
     }
 }
+
+#[tokio::test]
+async fn the_number_the_engine_was_given_is_the_number_stored() {
+    let f = fixture(6, 2).await;
+    for (day, seq) in [(7, 1), (14, 2), (21, 3)] {
+        let planned = plan(&f, at(day)).await;
+        assert_eq!(planned.seq, seq);
+        assert_eq!(planned.round.map(|round| round.seq), Some(seq));
+    }
+}

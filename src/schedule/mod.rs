@@ -10,9 +10,9 @@ use tokio::sync::{Notify, watch};
 
 use crate::chat::ChatDirectory;
 use crate::clock::Clock;
-use crate::domain::{Program, RoundState, Schedule};
+use crate::domain::{Program, Round, RoundState, Schedule};
 use crate::rounds::{PlanOutcome, RoundCloser, RoundError, RoundPlanner};
-use crate::store::{NewRound, Store};
+use crate::store::{NewRound, RoundWrite, Store};
 
 /// What a program's schedule asks for at `now`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +99,17 @@ pub struct TickReport {
     pub rounds_closed: usize,
 }
 
+/// What a tick did for one program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProgramTick {
+    /// A round was planned: intros are owed.
+    Planned,
+    /// A round was recorded as skipped (too few people, or missed beyond the grace window).
+    Skipped,
+    /// Nothing to do: not due, already done by someone else, or no platform to send on.
+    NotDue,
+}
+
 #[derive(Debug, Clone)]
 pub struct Scheduler {
     store: Store,
@@ -139,9 +150,9 @@ impl Scheduler {
         let mut report = TickReport::default();
         for program in self.store.scheduled_programs().await? {
             match self.tick_program(&program, now).await {
-                Ok(Some(true)) => report.rounds_planned += 1,
-                Ok(Some(false)) => report.rounds_skipped += 1,
-                Ok(None) => {}
+                Ok(ProgramTick::Planned) => report.rounds_planned += 1,
+                Ok(ProgramTick::Skipped) => report.rounds_skipped += 1,
+                Ok(ProgramTick::NotDue) => {}
                 Err(err) => {
                     tracing::error!(program = %program.name, error = %err, "scheduling failed")
                 }
@@ -154,14 +165,13 @@ impl Scheduler {
         Ok(report)
     }
 
-    /// Some(true): a round was planned; Some(false): one was skipped; None: nothing due.
     async fn tick_program(
         &self,
         program: &Program,
         now: DateTime<Utc>,
-    ) -> Result<Option<bool>, RoundError> {
+    ) -> Result<ProgramTick, RoundError> {
         let Some(schedule) = &program.schedule else {
-            return Ok(None);
+            return Ok(ProgramTick::NotDue);
         };
         if schedule.two_runs_on_one_day().is_some() {
             // Stored before schedules were limited to one run a day; running it would send
@@ -171,31 +181,30 @@ impl Scheduler {
                 schedule = %schedule.expression(),
                 "not running a schedule that fires more than once a day; set a new one with `admin schedule`"
             );
-            return Ok(None);
+            return Ok(ProgramTick::NotDue);
         }
-        let since = self
-            .store
-            .last_round(program.id)
-            .await?
+        let last = self.store.last_round(program.id).await?;
+        let since = last
+            .as_ref()
             .map_or(program.created_at, |round| round.scheduled_for);
         match due_round(schedule, since, now, self.grace) {
-            Due::Nothing => Ok(None),
+            Due::Nothing => Ok(ProgramTick::NotDue),
             Due::Run(at) => {
                 let Some(chat) = self.chats.get(program.workspace_id) else {
                     tracing::warn!(program = %program.name, "no chat platform for this program's workspace");
-                    return Ok(None);
+                    return Ok(ProgramTick::NotDue);
                 };
                 match self
                     .planner
                     .plan(program, at, chat.intro_fanout(), false)
                     .await?
                 {
-                    PlanOutcome::Planned(_) => Ok(Some(true)),
+                    PlanOutcome::Planned(_) => Ok(ProgramTick::Planned),
                     PlanOutcome::Skipped { participants, .. } => {
                         tracing::info!(program = %program.name, participants, "round skipped: too few people");
-                        Ok(Some(false))
+                        Ok(ProgramTick::Skipped)
                     }
-                    PlanOutcome::AlreadyPlanned | PlanOutcome::DryRun(_) => Ok(None),
+                    PlanOutcome::AlreadyPlanned | PlanOutcome::DryRun(_) => Ok(ProgramTick::NotDue),
                 }
             }
             Due::TooLate { at, missed } => {
@@ -210,6 +219,7 @@ impl Scheduler {
                     .store
                     .create_round(NewRound {
                         program: program.id,
+                        seq: Round::next_seq(last.as_ref()),
                         scheduled_for: at,
                         state: RoundState::Skipped,
                         seed: 0,
@@ -217,7 +227,12 @@ impl Scheduler {
                         close_at: at,
                     })
                     .await?;
-                Ok(created.map(|_| false))
+                // Taken time: another process recorded it. Taken number: a round was planned
+                // in between; the next tick looks again.
+                Ok(match created {
+                    RoundWrite::Written(_) => ProgramTick::Skipped,
+                    RoundWrite::TimeTaken | RoundWrite::NumberTaken => ProgramTick::NotDue,
+                })
             }
         }
     }

@@ -9,8 +9,8 @@ use super::figures::{
     Connector, EnrollmentCounts, OverallStats, ProgramStats, RoundStats, TOP_CONNECTORS,
     TeamMatrix, Totals, pairs_among, rate,
 };
-use super::input::{EnrollmentRecord, Person, ProgramRecords};
 use super::views::{GroupOutcome, GroupView, IntroStatus, pairs_of, round_views};
+use crate::domain::records::{EnrollmentRecord, Person, ProgramRecords};
 use crate::domain::{EnrollmentState, MemberId, RoundState};
 
 /// Every figure of one program, as of `now` (which only decides whether a dated pause is over).

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::input::{
+use crate::domain::records::{
     EnrollmentRecord, FeedbackRecord, GroupRecord, IntroRecord, Person, ProgramRecords, ProgramRef,
     RoundRecord,
 };

@@ -2,14 +2,14 @@
 //! together. Shared by every surface — `pourover stats` (text and JSON), the CSV export, the
 //! HTML report and `/coffee admin stats` — so a number means the same thing everywhere.
 //!
-//! `store::stats` loads plain [`ProgramRecords`]; everything else here is pure functions over
-//! them ([`program_stats`], [`overall_stats`], [`ProgramSummary::from_stats`]). The exact
+//! `store::stats` loads plain [`ProgramRecords`] (defined in `domain::records`, so the store
+//! never imports this module); everything else here is pure functions over them
+//! ([`program_stats`], [`overall_stats`], [`ProgramSummary::from_stats`]). The exact
 //! definition of each figure is on its field in [`figures`].
 
 mod compute;
 pub mod export;
 pub mod figures;
-mod input;
 mod summary;
 pub mod text;
 mod views;
@@ -21,13 +21,13 @@ mod tests;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::domain::records::{
+    EnrollmentRecord, FeedbackRecord, GroupRecord, IntroRecord, Person, ProgramRecords, ProgramRef,
+    RoundRecord,
+};
 pub use compute::{enrollment_counts, overall_stats, program_stats};
 pub use figures::{
     Connector, EnrollmentCounts, OverallStats, ProgramStats, RoundStats, TeamMatrix, Totals,
-};
-pub use input::{
-    EnrollmentRecord, FeedbackRecord, GroupRecord, IntroRecord, Person, ProgramRecords, ProgramRef,
-    RoundRecord,
 };
 pub use summary::{Figure, ProgramSummary, RoundTrend};
 pub use views::{GroupOutcome, IntroStatus};

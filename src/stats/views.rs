@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::input::{GroupRecord, ProgramRecords, RoundRecord};
+use crate::domain::records::{GroupRecord, ProgramRecords, RoundRecord};
 use crate::domain::{FeedbackAnswer, GroupId, MemberId, OutboxState, RoundId, RoundState};
 
 /// Whether a participant's introduction reached them.

@@ -1,7 +1,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError, StoreResult, from_ms, parse_stored, to_ms};
-use crate::domain::{Cadence, Enrollment, EnrollmentState, MemberId, ProgramId};
+use crate::domain::{
+    Cadence, Enrollment, EnrollmentState, EnrollmentTransition, MemberId, ProgramId, Round,
+};
 
 #[derive(sqlx::FromRow)]
 struct EnrollmentRow {
@@ -59,51 +61,135 @@ pub enum EnrollmentChange {
     AlreadyActive,
 }
 
+/// Reads the member's enrolments (in one program, or in all of them), applies `transition`
+/// to each ([`Enrollment::after`] decides) and writes those it applies to. Returns them.
+pub(super) async fn transition_enrollments(
+    conn: &mut sqlx::SqliteConnection,
+    member: MemberId,
+    program: Option<ProgramId>,
+    transition: EnrollmentTransition,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Enrollment>> {
+    let rows: Vec<EnrollmentRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        enrollment_columns!(),
+        " FROM enrollments WHERE member_id = $1 AND ($2 IS NULL OR program_id = $2)
+          ORDER BY program_id"
+    ))
+    .bind(member.0)
+    .bind(program.map(|p| p.0))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut changed = Vec::new();
+    for row in rows {
+        if let Some(next) = Enrollment::try_from(row)?.after(transition) {
+            write_enrollment(conn, &next, now).await?;
+            changed.push(next);
+        }
+    }
+    Ok(changed)
+}
+
+/// The enrolments, in its program, of everyone placed in `round`.
+pub(super) async fn round_enrollments(
+    conn: &mut sqlx::SqliteConnection,
+    round: &Round,
+) -> StoreResult<Vec<Enrollment>> {
+    let rows: Vec<EnrollmentRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        enrollment_columns!(),
+        " FROM enrollments
+          WHERE program_id = $1 AND member_id IN
+              (SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
+               WHERE g.round_id = $2)"
+    ))
+    .bind(round.program_id.0)
+    .bind(round.id.0)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(Enrollment::try_from).collect()
+}
+
+/// Writes an enrolment's state, pause, skip and streak (the fields transitions change).
+pub(super) async fn write_enrollment(
+    conn: &mut sqlx::SqliteConnection,
+    enrollment: &Enrollment,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let paused_until = match enrollment.state {
+        EnrollmentState::Paused { until } => until.map(to_ms),
+        EnrollmentState::Active | EnrollmentState::Left => None,
+    };
+    sqlx::query(
+        "UPDATE enrollments SET state = $3, paused_until = $4, skip_next = $5,
+             ignored_streak = $6, updated_at = $7
+         WHERE program_id = $1 AND member_id = $2",
+    )
+    .bind(enrollment.program_id.0)
+    .bind(enrollment.member_id.0)
+    .bind(enrollment.state.as_str())
+    .bind(paused_until)
+    .bind(enrollment.skip_next)
+    .bind(i64::from(enrollment.ignored_streak))
+    .bind(to_ms(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
+    /// Applies `transition` to the member's enrolments in one transaction; returns how many
+    /// it applied to. IMMEDIATE: this transaction reads, then writes. A deferred one would
+    /// fail at once with SQLITE_BUSY_SNAPSHOT when another writer commits in between (two
+    /// roster reconciliations at the same time), where busy_timeout cannot help.
+    async fn transition(
+        &self,
+        member: MemberId,
+        program: Option<ProgramId>,
+        transition: EnrollmentTransition,
+    ) -> StoreResult<u64> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let changed = transition_enrollments(&mut tx, member, program, transition, Utc::now())
+            .await?
+            .len();
+        tx.commit().await?;
+        Ok(changed as u64)
+    }
+
     /// Makes a member active in a program (joining, or coming back after a pause or leave).
     pub async fn enroll(
         &self,
         program: ProgramId,
         member: MemberId,
     ) -> StoreResult<EnrollmentChange> {
-        let now = to_ms(Utc::now());
-        // IMMEDIATE: this transaction reads, then writes. A deferred one would fail at
-        // once with SQLITE_BUSY_SNAPSHOT when another writer commits in between (two
-        // roster reconciliations at the same time), where busy_timeout cannot help.
+        let now = Utc::now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let existing: Option<String> = sqlx::query_scalar(
-            "SELECT state FROM enrollments WHERE program_id = $1 AND member_id = $2",
+        let existing = transition_enrollments(
+            &mut tx,
+            member,
+            Some(program),
+            EnrollmentTransition::Join,
+            now,
         )
-        .bind(program.0)
-        .bind(member.0)
-        .fetch_optional(&mut *tx)
         .await?;
-        let change = match existing.as_deref() {
-            Some("active") => EnrollmentChange::AlreadyActive,
-            Some(_) => {
-                sqlx::query(
-                    "UPDATE enrollments SET state = 'active', paused_until = NULL,
-                         skip_next = FALSE, ignored_streak = 0, updated_at = $3
-                     WHERE program_id = $1 AND member_id = $2",
-                )
-                .bind(program.0)
-                .bind(member.0)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                EnrollmentChange::Rejoined
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO enrollments (program_id, member_id, joined_at, updated_at)
-                     VALUES ($1, $2, $3, $3)",
-                )
-                .bind(program.0)
-                .bind(member.0)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+        let change = if !existing.is_empty() {
+            EnrollmentChange::Rejoined
+        } else {
+            let inserted = sqlx::query(
+                "INSERT INTO enrollments (program_id, member_id, joined_at, updated_at)
+                 VALUES ($1, $2, $3, $3)
+                 ON CONFLICT (program_id, member_id) DO NOTHING",
+            )
+            .bind(program.0)
+            .bind(member.0)
+            .bind(to_ms(now))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 1 {
                 EnrollmentChange::Joined
+            } else {
+                EnrollmentChange::AlreadyActive
             }
         };
         tx.commit().await?;
@@ -112,100 +198,42 @@ impl Store {
 
     /// Returns false when the member was not (or no longer) in the program.
     pub async fn leave_program(&self, program: ProgramId, member: MemberId) -> StoreResult<bool> {
-        let changed = sqlx::query(
-            "UPDATE enrollments SET state = 'left', paused_until = NULL, updated_at = $3
-             WHERE program_id = $1 AND member_id = $2 AND state <> 'left'",
-        )
-        .bind(program.0)
-        .bind(member.0)
-        .bind(to_ms(Utc::now()))
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(changed == 1)
+        Ok(self
+            .transition(member, Some(program), EnrollmentTransition::Leave)
+            .await?
+            == 1)
     }
 
     /// Takes a member out of every program (deactivated accounts). Returns how many.
     pub async fn leave_all_programs(&self, member: MemberId) -> StoreResult<u64> {
-        Ok(sqlx::query(
-            "UPDATE enrollments SET state = 'left', paused_until = NULL, updated_at = $2
-             WHERE member_id = $1 AND state <> 'left'",
-        )
-        .bind(member.0)
-        .bind(to_ms(Utc::now()))
-        .execute(&self.pool)
-        .await?
-        .rows_affected())
+        self.transition(member, None, EnrollmentTransition::Leave)
+            .await
     }
 
-    /// Pauses every program the member is active in; None = until they resume.
+    /// Pauses every program the member has not left; None = until they resume.
     pub async fn pause_member(
         &self,
         member: MemberId,
         until: Option<DateTime<Utc>>,
     ) -> StoreResult<u64> {
-        Ok(sqlx::query(
-            "UPDATE enrollments SET state = 'paused', paused_until = $2, updated_at = $3
-             WHERE member_id = $1 AND state <> 'left'",
-        )
-        .bind(member.0)
-        .bind(until.map(to_ms))
-        .bind(to_ms(Utc::now()))
-        .execute(&self.pool)
-        .await?
-        .rows_affected())
+        self.transition(member, None, EnrollmentTransition::Pause { until })
+            .await
     }
 
-    /// Pauses one program only (e.g. after ignored intros in it).
-    pub async fn pause_enrollment(
-        &self,
-        program: ProgramId,
-        member: MemberId,
-        until: Option<DateTime<Utc>>,
-    ) -> StoreResult<bool> {
-        Ok(sqlx::query(
-            "UPDATE enrollments SET state = 'paused', paused_until = $3, updated_at = $4
-             WHERE program_id = $1 AND member_id = $2 AND state <> 'left'",
-        )
-        .bind(program.0)
-        .bind(member.0)
-        .bind(until.map(to_ms))
-        .bind(to_ms(Utc::now()))
-        .execute(&self.pool)
-        .await?
-        .rows_affected()
-            == 1)
-    }
-
-    /// Resumes every paused program of the member; also clears a pending skip.
+    /// Resumes every paused program of the member; also drops a pending skip.
     pub async fn resume_member(&self, member: MemberId) -> StoreResult<u64> {
-        Ok(sqlx::query(
-            "UPDATE enrollments SET state = 'active', paused_until = NULL, skip_next = FALSE,
-                 ignored_streak = 0, updated_at = $2
-             WHERE member_id = $1 AND (state = 'paused' OR skip_next)",
-        )
-        .bind(member.0)
-        .bind(to_ms(Utc::now()))
-        .execute(&self.pool)
-        .await?
-        .rows_affected())
+        self.transition(member, None, EnrollmentTransition::Resume)
+            .await
     }
 
     /// Sits out the next round of every active program.
     pub async fn skip_next_round(&self, member: MemberId) -> StoreResult<u64> {
-        Ok(sqlx::query(
-            "UPDATE enrollments SET skip_next = TRUE, updated_at = $2
-             WHERE member_id = $1 AND state = 'active'",
-        )
-        .bind(member.0)
-        .bind(to_ms(Utc::now()))
-        .execute(&self.pool)
-        .await?
-        .rows_affected())
+        self.transition(member, None, EnrollmentTransition::SkipNext)
+            .await
     }
 
-    /// Sets the cadence in every program of the member, placing them in the least crowded
-    /// slot of that cadence so biweekly/monthly people are spread over the weeks.
+    /// Sets the cadence in every program of the member, in the slot of that cadence
+    /// [`Cadence::least_crowded_slot`] picks from the program's other members.
     pub async fn set_cadence(&self, member: MemberId, cadence: Cadence) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await?;
         let programs: Vec<i64> = sqlx::query_scalar(
@@ -225,20 +253,18 @@ impl Store {
             .bind(member.0)
             .fetch_all(&mut *tx)
             .await?;
-            let slot = (0..i64::from(cadence.period()))
-                .min_by_key(|slot| {
-                    counts
-                        .iter()
-                        .find(|(s, _)| s == slot)
-                        .map_or(0, |(_, count)| *count)
-                })
-                .unwrap_or(0);
+            let slot = cadence.least_crowded_slot(|slot| {
+                counts
+                    .iter()
+                    .find(|(s, _)| *s == i64::from(slot))
+                    .map_or(0, |(_, count)| *count)
+            });
             sqlx::query(
                 "UPDATE enrollments SET cadence = $1, cadence_slot = $2, updated_at = $3
                  WHERE program_id = $4 AND member_id = $5",
             )
             .bind(cadence.as_str())
-            .bind(slot)
+            .bind(i64::from(slot))
             .bind(to_ms(Utc::now()))
             .bind(program)
             .bind(member.0)

@@ -1,7 +1,8 @@
 use chrono::{DateTime, Utc};
 
+use super::enrollments::transition_enrollments;
 use super::{Store, StoreResult, from_ms, parse_stored, to_ms};
-use crate::domain::{Feedback, FeedbackAnswer, GroupId, MemberId};
+use crate::domain::{EnrollmentTransition, Feedback, FeedbackAnswer, GroupId, MemberId, ProgramId};
 
 impl Store {
     /// One answer per person per group: a later press replaces an earlier one. Answering
@@ -26,16 +27,23 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if answer != FeedbackAnswer::NoAnswer {
-            sqlx::query(
-                "UPDATE enrollments SET ignored_streak = 0
-                 WHERE member_id = $1 AND program_id =
-                   (SELECT r.program_id FROM groups g JOIN rounds r ON r.id = g.round_id
-                     WHERE g.id = $2)",
+            let program: Option<i64> = sqlx::query_scalar(
+                "SELECT r.program_id FROM groups g JOIN rounds r ON r.id = g.round_id
+                 WHERE g.id = $1",
             )
-            .bind(member.0)
             .bind(group.0)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+            if let Some(program) = program {
+                transition_enrollments(
+                    &mut tx,
+                    member,
+                    Some(ProgramId(program)),
+                    EnrollmentTransition::Engaged,
+                    at,
+                )
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(())

@@ -28,7 +28,7 @@ pub use enrollments::EnrollmentChange;
 pub use events::UnappliedDelivery;
 pub use outbox::{GroupRef, NewOutboxItem};
 pub use programs::NewProgram;
-pub use rounds::{CloseCounts, NewRound, RosterEffects};
+pub use rounds::{ClosingMember, NewRound, RosterEffects, RoundClosing, RoundWrite};
 
 /// Every schema change, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -57,7 +57,7 @@ impl TryFrom<OutboxRow> for OutboxItem {
 }
 
 /// A message the bot will owe, written in the same transaction as what caused it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOutboxItem {
     /// From [`crate::domain::OwedMessage::idempotency_key`].
     pub key: String,
@@ -71,7 +71,7 @@ pub struct NewOutboxItem {
     pub not_before: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupRef {
     /// The n-th group of the round being saved.
     Planned(usize),

@@ -1,8 +1,12 @@
 use chrono::{DateTime, Utc};
 
+use super::enrollments::{round_enrollments, transition_enrollments, write_enrollment};
 use super::outbox::{GroupRef, NewOutboxItem, insert_outbox};
 use super::{Store, StoreError, StoreResult, from_ms, parse_stored, to_ms};
-use crate::domain::{Group, GroupId, MemberId, ProgramId, Round, RoundId, RoundState};
+use crate::domain::{
+    Enrollment, EnrollmentTransition, FeedbackAnswer, Group, GroupId, MemberId, ProgramId, Round,
+    RoundId, RoundState,
+};
 
 #[derive(sqlx::FromRow)]
 struct RoundRow {
@@ -53,14 +57,29 @@ impl TryFrom<RoundRow> for Round {
     }
 }
 
-/// What closing a round counted.
+/// One person of a round being closed, as the closing transaction reads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosingMember {
+    pub group: GroupId,
+    pub member: MemberId,
+    /// False when their intro (their group's, or their own one-to-one) was refused for good
+    /// or cancelled: they were never asked anything.
+    pub intro_arrived: bool,
+    /// Their own last button press in the group, if any.
+    pub answer: Option<FeedbackAnswer>,
+    /// Their enrolment in the round's program, if they still have one.
+    pub enrollment: Option<Enrollment>,
+}
+
+/// What closing a round writes, as `rounds::closer` decided it from [`ClosingMember`]s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CloseCounts {
-    pub no_answers: u64,
-    /// Members who showed no sign of engaging with their group.
-    pub ignored: Vec<MemberId>,
-    /// Members paused for ignoring too many intros in a row.
-    pub paused: Vec<MemberId>,
+pub struct RoundClosing {
+    /// Recorded as having given no answer.
+    pub no_answer: Vec<(GroupId, MemberId)>,
+    /// Enrolments as they are after the round (streaks, pauses), written as they are.
+    pub enrollments: Vec<Enrollment>,
+    /// Messages owed because of it (a notice to everyone paused).
+    pub notices: Vec<NewOutboxItem>,
 }
 
 /// What taking a round's roster snapshot changes, saved with the round.
@@ -78,26 +97,18 @@ async fn apply_roster_effects(
     effects: &RosterEffects,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let program = Some(effects.program);
     for member in &effects.clear_skip {
-        sqlx::query(
-            "UPDATE enrollments SET skip_next = FALSE, updated_at = $3
-             WHERE program_id = $1 AND member_id = $2",
-        )
-        .bind(effects.program.0)
-        .bind(member.0)
-        .bind(to_ms(now))
-        .execute(&mut *conn)
-        .await?;
+        transition_enrollments(conn, *member, program, EnrollmentTransition::SkipUsed, now).await?;
     }
     for member in &effects.reactivate {
-        sqlx::query(
-            "UPDATE enrollments SET state = 'active', paused_until = NULL, updated_at = $3
-             WHERE program_id = $1 AND member_id = $2 AND state = 'paused'",
+        transition_enrollments(
+            conn,
+            *member,
+            program,
+            EnrollmentTransition::PauseEnded,
+            now,
         )
-        .bind(effects.program.0)
-        .bind(member.0)
-        .bind(to_ms(now))
-        .execute(&mut *conn)
         .await?;
     }
     Ok(())
@@ -107,6 +118,9 @@ async fn apply_roster_effects(
 #[derive(Debug, Clone, Copy)]
 pub struct NewRound {
     pub program: ProgramId,
+    /// Its number in the program, from [`Round::next_seq`]: the planner gave the engine this
+    /// number, so it is the one stored.
+    pub seq: i64,
     pub scheduled_for: DateTime<Utc>,
     /// Open, or skipped when too few people take part (recorded so it is not retried).
     pub state: RoundState,
@@ -115,66 +129,108 @@ pub struct NewRound {
     pub close_at: DateTime<Utc>,
 }
 
+/// What writing a new round did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoundWrite<T> {
+    Written(T),
+    /// A round for that time exists already, and nothing was written: UNIQUE (program,
+    /// scheduled_for) is what makes a restart, two ticks or two processes unable to run a
+    /// round twice.
+    TimeTaken,
+    /// Another round of the program took that number since it was computed, and nothing was
+    /// written: plan again with the next number.
+    NumberTaken,
+}
+
+async fn insert_round(
+    conn: &mut sqlx::SqliteConnection,
+    new: &NewRound,
+    now: DateTime<Utc>,
+) -> StoreResult<RoundWrite<Round>> {
+    let inserted: Result<Option<RoundRow>, StoreError> = sqlx::query_as(concat!(
+        "INSERT INTO rounds (program_id, seq, scheduled_for, state, seed, nudge_at, close_at,
+             created_at)
+         VALUES ($1, $8, $2, $7, $3, $4, $5, $6)
+         ON CONFLICT (program_id, scheduled_for) DO NOTHING
+         RETURNING ",
+        round_columns!()
+    ))
+    .bind(new.program.0)
+    .bind(to_ms(new.scheduled_for))
+    .bind(new.seed as i64)
+    .bind(to_ms(new.nudge_at))
+    .bind(to_ms(new.close_at))
+    .bind(to_ms(now))
+    .bind(new.state.as_str())
+    .bind(new.seq)
+    .fetch_optional(conn)
+    .await
+    .map_err(StoreError::from);
+    match inserted {
+        Ok(Some(row)) => Ok(RoundWrite::Written(Round::try_from(row)?)),
+        Ok(None) => Ok(RoundWrite::TimeTaken),
+        // The table's other UNIQUE constraint: (program, seq).
+        Err(err) if err.is_unique_violation() => Ok(RoundWrite::NumberTaken),
+        Err(err) => Err(err),
+    }
+}
+
+/// The people of `round` with what closing it needs to know about them.
+async fn closing_members(
+    conn: &mut sqlx::SqliteConnection,
+    round: &Round,
+) -> StoreResult<Vec<ClosingMember>> {
+    let rows: Vec<(i64, i64, bool, Option<String>)> = sqlx::query_as(concat!(
+        "SELECT gm.group_id, gm.member_id, NOT ",
+        intro_never_arrived!(),
+        ", f.answer
+         FROM group_members gm
+         JOIN groups g ON g.id = gm.group_id
+         LEFT JOIN feedback f ON f.group_id = gm.group_id AND f.member_id = gm.member_id
+         WHERE g.round_id = $1
+         ORDER BY g.position, gm.member_id"
+    ))
+    .bind(round.id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let enrollments = round_enrollments(conn, round).await?;
+    rows.into_iter()
+        .map(|(group, member, intro_arrived, answer)| {
+            let member = MemberId(member);
+            Ok(ClosingMember {
+                group: GroupId(group),
+                member,
+                intro_arrived,
+                answer: answer.as_deref().map(parse_stored).transpose()?,
+                enrollment: enrollments.iter().find(|e| e.member_id == member).cloned(),
+            })
+        })
+        .collect()
+}
+
 impl Store {
-    /// Creates the round due at `scheduled_for`, numbered after the program's last one.
-    /// `Ok(None)` when that round already exists: UNIQUE (program, scheduled_for) is what
-    /// makes a restart, two ticks or two processes unable to run a round twice.
-    pub async fn create_round(&self, new: NewRound) -> StoreResult<Option<Round>> {
-        let row: Option<RoundRow> = sqlx::query_as(concat!(
-            "INSERT INTO rounds (program_id, seq, scheduled_for, state, seed, nudge_at, close_at,
-                 created_at)
-             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $7, $3, $4, $5, $6
-             FROM rounds WHERE program_id = $1
-             ON CONFLICT DO NOTHING
-             RETURNING ",
-            round_columns!()
-        ))
-        .bind(new.program.0)
-        .bind(to_ms(new.scheduled_for))
-        .bind(new.seed as i64)
-        .bind(to_ms(new.nudge_at))
-        .bind(to_ms(new.close_at))
-        .bind(to_ms(Utc::now()))
-        .bind(new.state.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(Round::try_from).transpose()
+    /// Creates the round `new` describes (a skipped one: no groups, nothing owed).
+    pub async fn create_round(&self, new: NewRound) -> StoreResult<RoundWrite<Round>> {
+        let mut conn = self.pool.acquire().await?;
+        insert_round(&mut conn, &new, Utc::now()).await
     }
 
     /// Creates a round with its groups and every message it owes, in ONE transaction:
-    /// either all of it exists or none does, so a crash can never lose an intro. `Ok(None)`
-    /// when the round already exists (and nothing was written).
+    /// either all of it exists or none does, so a crash can never lose an intro.
     pub async fn save_planned_round(
         &self,
         new: NewRound,
         groups: &[Vec<MemberId>],
         outbox: &[NewOutboxItem],
         effects: &RosterEffects,
-    ) -> StoreResult<Option<(Round, Vec<Group>)>> {
+    ) -> StoreResult<RoundWrite<(Round, Vec<Group>)>> {
         let now = Utc::now();
         let mut tx = self.pool.begin().await?;
-        let row: Option<RoundRow> = sqlx::query_as(concat!(
-            "INSERT INTO rounds (program_id, seq, scheduled_for, state, seed, nudge_at, close_at,
-                 created_at)
-             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $7, $3, $4, $5, $6
-             FROM rounds WHERE program_id = $1
-             ON CONFLICT DO NOTHING
-             RETURNING ",
-            round_columns!()
-        ))
-        .bind(new.program.0)
-        .bind(to_ms(new.scheduled_for))
-        .bind(new.seed as i64)
-        .bind(to_ms(new.nudge_at))
-        .bind(to_ms(new.close_at))
-        .bind(to_ms(now))
-        .bind(new.state.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
+        let round = match insert_round(&mut tx, &new, now).await? {
+            RoundWrite::Written(round) => round,
+            RoundWrite::TimeTaken => return Ok(RoundWrite::TimeTaken),
+            RoundWrite::NumberTaken => return Ok(RoundWrite::NumberTaken),
         };
-        let round = Round::try_from(row)?;
         let mut saved = Vec::with_capacity(groups.len());
         for (position, members) in groups.iter().enumerate() {
             let id: i64 = sqlx::query_scalar(
@@ -214,7 +270,7 @@ impl Store {
         }
         apply_roster_effects(&mut tx, effects, now).await?;
         tx.commit().await?;
-        Ok(Some((round, saved)))
+        Ok(RoundWrite::Written((round, saved)))
     }
 
     /// Open rounds whose closing time has passed `before`, across programs.
@@ -249,27 +305,22 @@ impl Store {
         rows.into_iter().map(Round::try_from).collect()
     }
 
-    /// Closes a round in one transaction: people who were introduced and did not answer get
-    /// `no_answer` (nobody is asked to answer an intro that never reached them); whoever
-    /// showed no sign of engaging (no answer of their own, and nobody in their group said
-    /// they met or planned to) has their ignored-intro streak grow, everyone else's resets;
-    /// people whose streak reaches `ghost_pause_after` (if not 0) are paused and owed a
-    /// notice built by `notice`. An intro the platform refused was never seen, so it neither
-    /// grows nor resets its people's streaks. `Ok(None)` if the round was not open (already
-    /// closed).
-    pub async fn close_round_counting(
+    /// Closes an open round in one transaction: marks it closed, reads its people
+    /// ([`ClosingMember`]), asks `decide` what that means and writes it. Returns what was
+    /// written; `Ok(None)` (and nothing written) when the round was not open any more.
+    pub async fn close_round(
         &self,
         round: &Round,
-        ghost_pause_after: u32,
         at: DateTime<Utc>,
-        notice: &(dyn Fn(MemberId, u32) -> NewOutboxItem + Sync),
-    ) -> StoreResult<Option<CloseCounts>> {
-        let now = to_ms(at);
+        decide: &(dyn Fn(&[ClosingMember]) -> RoundClosing + Sync),
+    ) -> StoreResult<Option<RoundClosing>> {
         let mut tx = self.pool.begin().await?;
+        // Written first: the transaction holds the write lock from here on, so no button
+        // press can slip in between what is read below and what is written.
         let closed = sqlx::query(
             "UPDATE rounds SET state = 'closed', closed_at = $1 WHERE id = $2 AND state = 'open'",
         )
-        .bind(now)
+        .bind(to_ms(at))
         .bind(round.id.0)
         .execute(&mut *tx)
         .await?
@@ -277,100 +328,27 @@ impl Store {
         if closed == 0 {
             return Ok(None);
         }
-        // People whose intro never reached them (their group's, or their own one-to-one).
-        let not_introduced: Vec<i64> = sqlx::query_scalar(concat!(
-            "SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
-             WHERE g.round_id = $1 AND ",
-            intro_never_arrived!()
-        ))
-        .bind(round.id.0)
-        .fetch_all(&mut *tx)
-        .await?;
-        let ignored: Vec<i64> = sqlx::query_scalar::<_, i64>(
-            "SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
-             WHERE g.round_id = $1
-               AND NOT EXISTS (SELECT 1 FROM feedback f
-                               WHERE f.group_id = gm.group_id AND f.member_id = gm.member_id)
-               AND NOT EXISTS (SELECT 1 FROM feedback f
-                               WHERE f.group_id = gm.group_id AND f.answer IN ('met', 'planned'))",
-        )
-        .bind(round.id.0)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .filter(|member| !not_introduced.contains(member))
-        .collect();
-        let no_answers = sqlx::query(concat!(
-            "INSERT INTO feedback (group_id, member_id, answer, answered_at)
-             SELECT gm.group_id, gm.member_id, 'no_answer', $2
-             FROM group_members gm JOIN groups g ON g.id = gm.group_id
-             WHERE g.round_id = $1
-               AND NOT EXISTS (SELECT 1 FROM feedback f
-                               WHERE f.group_id = gm.group_id AND f.member_id = gm.member_id)
-               AND NOT ",
-            intro_never_arrived!()
-        ))
-        .bind(round.id.0)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        // Everyone in the round who engaged starts a fresh streak; the others extend theirs.
-        let in_round: Vec<i64> = sqlx::query_scalar(
-            "SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
-             WHERE g.round_id = $1",
-        )
-        .bind(round.id.0)
-        .fetch_all(&mut *tx)
-        .await?;
-        for member in in_round
-            .iter()
-            .filter(|m| !ignored.contains(m) && !not_introduced.contains(m))
-        {
+        let closing = decide(&closing_members(&mut tx, round).await?);
+        for (group, member) in &closing.no_answer {
             sqlx::query(
-                "UPDATE enrollments SET ignored_streak = 0 WHERE program_id = $1 AND member_id = $2",
+                "INSERT INTO feedback (group_id, member_id, answer, answered_at)
+                 VALUES ($1, $2, 'no_answer', $3)
+                 ON CONFLICT (group_id, member_id) DO NOTHING",
             )
-            .bind(round.program_id.0)
-            .bind(member)
+            .bind(group.0)
+            .bind(member.0)
+            .bind(to_ms(at))
             .execute(&mut *tx)
             .await?;
         }
-        let mut paused = Vec::new();
-        for member in &ignored {
-            let streak: i64 = sqlx::query_scalar(
-                "UPDATE enrollments SET ignored_streak = ignored_streak + 1
-                 WHERE program_id = $1 AND member_id = $2
-                 RETURNING ignored_streak",
-            )
-            .bind(round.program_id.0)
-            .bind(member)
-            .fetch_optional(&mut *tx)
-            .await?
-            .unwrap_or(0);
-            let streak = u32::try_from(streak).unwrap_or(u32::MAX);
-            if ghost_pause_after > 0 && streak >= ghost_pause_after {
-                let changed = sqlx::query(
-                    "UPDATE enrollments SET state = 'paused', paused_until = NULL, updated_at = $3
-                     WHERE program_id = $1 AND member_id = $2 AND state = 'active'",
-                )
-                .bind(round.program_id.0)
-                .bind(member)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if changed == 1 {
-                    insert_outbox(&mut tx, &notice(MemberId(*member), streak), None, at).await?;
-                    paused.push(MemberId(*member));
-                }
-            }
+        for enrollment in &closing.enrollments {
+            write_enrollment(&mut tx, enrollment, at).await?;
+        }
+        for notice in &closing.notices {
+            insert_outbox(&mut tx, notice, None, at).await?;
         }
         tx.commit().await?;
-        Ok(Some(CloseCounts {
-            no_answers,
-            ignored: ignored.into_iter().map(MemberId).collect(),
-            paused,
-        }))
+        Ok(Some(closing))
     }
 
     pub async fn round(&self, id: RoundId) -> StoreResult<Option<Round>> {
@@ -419,23 +397,29 @@ mod tests {
     use chrono::TimeZone;
 
     #[tokio::test]
-    async fn a_second_round_at_the_same_time_is_rejected_and_numbers_increase() {
+    async fn a_second_round_at_the_same_time_or_with_the_same_number_is_not_written() {
         let store = temp_store().await;
         let program = coffee_program(&store).await;
         let at = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
         let new = NewRound {
             program: program.id,
+            seq: 1,
             scheduled_for: at,
             state: RoundState::Open,
             seed: u64::MAX - 7,
             nudge_at: at,
             close_at: at,
         };
-        let first = store.create_round(new).await.unwrap().unwrap();
+        let RoundWrite::Written(first) = store.create_round(new).await.unwrap() else {
+            panic!("the first round is written");
+        };
         assert_eq!(first.seq, 1);
         assert_eq!(first.state, RoundState::Open);
         assert_eq!(first.seed, u64::MAX - 7);
-        assert!(store.create_round(new).await.unwrap().is_none());
+        assert_eq!(
+            store.create_round(new).await.unwrap(),
+            RoundWrite::TimeTaken
+        );
 
         // The constraint itself refuses a duplicate, whatever code path writes it.
         let raw = sqlx::query(
@@ -450,11 +434,20 @@ mod tests {
         .unwrap_err();
         assert!(raw.is_unique_violation());
 
+        // Another time with a number already taken: nothing is written, the caller renumbers.
         let later = NewRound {
             scheduled_for: at + chrono::Duration::days(7),
             ..new
         };
-        assert_eq!(store.create_round(later).await.unwrap().unwrap().seq, 2);
+        assert_eq!(
+            store.create_round(later).await.unwrap(),
+            RoundWrite::NumberTaken
+        );
+        let later = NewRound { seq: 2, ..later };
+        assert!(matches!(
+            store.create_round(later).await.unwrap(),
+            RoundWrite::Written(Round { seq: 2, .. })
+        ));
         assert_eq!(store.program_rounds(program.id).await.unwrap().len(), 2);
     }
 }

@@ -1,14 +1,14 @@
-//! Read-only queries behind the admin figures (`crate::stats`): they load plain records and
-//! leave every computation to pure code.
+//! Read-only queries behind the admin figures (`crate::stats`): they load the plain records
+//! of `domain::records` and leave every computation to pure code.
 
 use std::collections::BTreeMap;
 
 use super::{Store, StoreError, StoreResult, from_ms, parse_stored};
-use crate::domain::{EnrollmentState, GroupId, MemberId, ProgramId, RoundId, WorkspaceId};
-use crate::stats::{
+use crate::domain::records::{
     EnrollmentRecord, FeedbackRecord, GroupRecord, IntroRecord, Person, ProgramRecords, ProgramRef,
     RoundRecord,
 };
+use crate::domain::{EnrollmentState, GroupId, MemberId, ProgramId, RoundId, WorkspaceId};
 
 /// The programs of a query, by name then workspace.
 macro_rules! program_ref_query {

@@ -14,6 +14,14 @@ pub enum SimError {
     InvalidConfig(String),
     #[error("unknown IANA time zone {0:?}")]
     UnknownTimeZone(String),
+    #[error("no workspace {0} in the simulator")]
+    WorkspaceNotFound(String),
+    #[error("no Enterprise Grid org {0} in the simulator")]
+    OrgNotFound(String),
+    #[error("the app is not installed in {0}")]
+    NotInstalled(String),
+    #[error("Slack refused the authorize request ({status}): {code}")]
+    OAuthRefused { status: u16, code: String },
     #[error("no user {0} in the simulated workspace")]
     UserNotFound(String),
     #[error("no conversation {0} in the simulated workspace")]

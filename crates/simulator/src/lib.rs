@@ -27,6 +27,11 @@
 //! # }
 //! ```
 //!
+//! One simulator can hold several workspaces (`SlackSim::add_workspace`) and Enterprise
+//! Grid orgs (`SlackSim::add_org`); the app is installed in them through the OAuth
+//! authorize page (`SlackSim::browser`) and `oauth.v2.access`, with token rotation if
+//! configured, and every Web API call acts in the workspace its token belongs to.
+//!
 //! Layout: platform-neutral plumbing at the top level (`clock`, `rng`, `http_server`, …),
 //! Slack in [`slack`], Microsoft Teams in [`teams`].
 
@@ -40,11 +45,12 @@ pub mod teams;
 
 pub use error::SimError;
 pub use slack::{
-    ApiCall, AppDelivery, AppEndpoints, AppResponse, CallOutcome, CompanySpec, ConversationKind,
-    DEPARTMENT_FIELD_ID, DEPARTMENT_FIELD_LABEL, Ephemeral, EventEnvelope, EventRetry, Fault,
-    Faults, Forgery, MessageVersion, NewUser, ProfileUpdate, PublishedView, RateLimit,
-    RateLimitPolicy, RecordedMessage, Recorder, ResponseUrlOrigin, ResponseUrlPost,
-    SimConversation, SimUser, SlackAppDriver, SlackSim, SlackSimConfig, TEAM_FIELD_ID,
-    TEAM_FIELD_LABEL, UrlVerification,
+    ApiCall, AppDelivery, AppEndpoints, AppResponse, CallOutcome, CompanySpec, Consent,
+    ConversationKind, DEPARTMENT_FIELD_ID, DEPARTMENT_FIELD_LABEL, Ephemeral, EventEnvelope,
+    EventRetry, Fault, Faults, Forgery, InstallTarget, InstalledApp, MessageVersion, NewUser,
+    OAuthRedirect, OrgIdentity, OrgSpec, ProfileUpdate, PublishedView, RateLimit, RateLimitPolicy,
+    RecordedMessage, Recorder, ResponseUrlOrigin, ResponseUrlPost, SLACK_TOKEN_LIFETIME,
+    SimConversation, SimUser, SimWorkspace, SlackAppDriver, SlackBrowser, SlackSim, SlackSimConfig,
+    TEAM_FIELD_ID, TEAM_FIELD_LABEL, TeamIdentity, UrlVerification, WorkspaceSpec,
 };
 pub use teams::{TeamsSim, TeamsSimConfig, TenantSpec};

@@ -2,11 +2,18 @@
 //! produces, exists in Slack's published specs in `../shared/slack-api-specs/` — or is
 //! listed in the code, with the reason, as newer than the (2020) specs.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use common::install::{REDIRECT, authorize_link, oauth_access};
+use common::web_api;
 use pourover_simulator::slack::EVENT_TYPES_PRODUCED;
-use pourover_simulator::slack::web_api::methods::served_methods;
+use pourover_simulator::slack::web_api::methods::{
+    CROSS_METHOD_ERRORS, RESPONSE_FIELDS_NEWER_THAN_SPEC, served_methods,
+};
+use pourover_simulator::{CompanySpec, Consent, OrgSpec, SlackSim, SlackSimConfig, WorkspaceSpec};
 use serde_json::Value;
 
 /// `shared/slack-api-specs/{file}`: CI checks the repository out next to `shared/`, so
@@ -127,6 +134,135 @@ fn every_event_type_produced_is_in_the_asyncapi_spec_or_listed_as_newer() {
     assert!(
         problems.is_empty(),
         "spec mismatches:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Every error code in any of the spec's per-method error enums.
+fn spec_error_codes(web_api: &Value) -> BTreeSet<String> {
+    web_api["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|operations| operations.values())
+        .filter_map(|operation| {
+            operation
+                .pointer("/responses/default/schema/properties/error/enum")
+                .and_then(Value::as_array)
+        })
+        .flatten()
+        .filter_map(|code| code.as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn every_token_and_workspace_refusal_is_a_spec_error_code_or_listed_as_newer() {
+    let known = spec_error_codes(&spec("slack_web_openapi_v2.json"));
+    let mut problems = Vec::new();
+    for (code, newer) in CROSS_METHOD_ERRORS {
+        match (known.contains(*code), newer) {
+            (true, None) => {}
+            (false, Some(reason)) => assert!(!reason.is_empty()),
+            (false, None) => problems.push(format!("{code} is in no error enum of the spec")),
+            (true, Some(_)) => problems.push(format!("{code} is in the spec but listed as newer")),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "spec mismatches:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Fields of `answer` neither `known` nor listed newer for `method`.
+fn unknown_fields(method: &str, answer: &Value, known: &BTreeSet<String>) -> Vec<String> {
+    answer
+        .as_object()
+        .expect("an object")
+        .keys()
+        .filter(|field| !known.contains(*field))
+        .filter(|field| {
+            !RESPONSE_FIELDS_NEWER_THAN_SPEC
+                .iter()
+                .any(|(newer_method, newer, _)| *newer_method == method && newer == field)
+        })
+        .map(|field| format!("{method}: `{field}`"))
+        .collect()
+}
+
+fn keys(value: &Value) -> BTreeSet<String> {
+    value
+        .as_object()
+        .map(|object| object.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn oauth_auth_test_and_team_info_answer_with_the_specs_fields_or_ones_listed_as_newer() {
+    let openapi = spec("slack_web_openapi_v2.json");
+    let paths = &openapi["paths"];
+    let config = SlackSimConfig {
+        rate_limits: false,
+        token_rotation: true,
+        ..SlackSimConfig::default()
+    };
+    let sim = SlackSim::start(config, CompanySpec::new(3, 1))
+        .await
+        .expect("simulator starts");
+    sim.set_redirect_urls(vec![REDIRECT.into()]);
+    let org = sim
+        .add_org(OrgSpec::new(
+            "E0SPECORG1",
+            "Spec Org",
+            vec![WorkspaceSpec::new(
+                "T0SPECWS01",
+                "Spec Workspace",
+                CompanySpec::new(3, 1),
+            )],
+        ))
+        .expect("org added");
+    let admin = org[0]
+        .people()
+        .into_iter()
+        .find(|person| person.is_admin)
+        .expect("an admin");
+    let link = authorize_link(&sim, "chat:write", &[]);
+    let mut problems = Vec::new();
+    for consent in [
+        Consent::allow(),
+        Consent::allow()
+            .in_workspace(org[0].team_id())
+            .as_user(&admin.id)
+            .org_wide(),
+    ] {
+        let code = sim
+            .browser()
+            .authorize(&link, &consent)
+            .await
+            .expect("redirected")
+            .code
+            .expect("a code");
+        let access = oauth_access(&sim, &[("code", code.as_str())]).await;
+        let example = keys(
+            &paths["/oauth.v2.access"]["get"]["responses"]["200"]["examples"]["application/json"],
+        );
+        problems.extend(unknown_fields("oauth.v2.access", &access, &example));
+        let token = access["access_token"].as_str().expect("a token");
+        let auth = web_api(&sim.api_url(), token, "auth.test", &[]).await;
+        let schema = keys(&paths["/auth.test"]["get"]["responses"]["200"]["schema"]["properties"]);
+        problems.extend(unknown_fields("auth.test", &auth, &schema));
+    }
+    let team = web_api(&sim.api_url(), &sim.config().bot_token, "team.info", &[]).await;
+    let team_fields = keys(&openapi["definitions"]["objs_team"]["properties"]);
+    problems.extend(unknown_fields("team.info", &team["team"], &team_fields));
+    let org_token = org[0].install().expect("installed").bot_token;
+    let org_team = web_api(&sim.api_url(), &org_token, "team.info", &[]).await;
+    assert_eq!(org_team["team"]["enterprise_id"], "E0SPECORG1");
+    problems.extend(unknown_fields("team.info", &org_team["team"], &team_fields));
+    assert!(
+        problems.is_empty(),
+        "fields the spec does not know:\n{}",
         problems.join("\n")
     );
 }

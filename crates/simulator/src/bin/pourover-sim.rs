@@ -39,6 +39,9 @@ struct Args {
     /// Serve without rate limits.
     #[arg(long)]
     no_rate_limits: bool,
+    /// OAuth installs get expiring tokens and refresh tokens (token rotation).
+    #[arg(long)]
+    token_rotation: bool,
 }
 
 #[tokio::main]
@@ -55,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
         time_scale: args.time_scale,
         rate_limits: !args.no_rate_limits,
         port: args.port,
+        token_rotation: args.token_rotation,
         ..SlackSimConfig::default()
     };
     let company = CompanySpec {
@@ -88,6 +92,9 @@ fn print_connection_details(sim: &SlackSim) {
     println!("  bot token       {}", config.bot_token);
     println!("  app token       {}  (Socket Mode)", config.app_token);
     println!("  signing secret  {}", config.signing_secret);
+    println!("  client id       {}", config.client_id);
+    println!("  client secret   {}", config.client_secret);
+    println!("  authorize URL   {}", sim.authorize_url());
     println!(
         "  team            {} ({})",
         config.team_id, config.team_name

@@ -1,6 +1,11 @@
 //! What a simulator is started with: credentials, time, limits, and the company to invent.
 
+use std::time::Duration;
+
 use super::rate_limit::RateLimitPolicy;
+
+/// How long a rotated access token lives, in Slack time: Slack's 12 hours.
+pub const SLACK_TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 
 /// How the simulated Slack behaves and which credentials it expects.
 #[derive(Debug, Clone)]
@@ -31,6 +36,16 @@ pub struct SlackSimConfig {
     pub app_name: String,
     /// Port to listen on (127.0.0.1 only); 0 picks a free one.
     pub port: u16,
+    /// The app's OAuth client id (`oauth.v2.access`, `/oauth/v2/authorize`).
+    pub client_id: String,
+    /// The app's OAuth client secret.
+    pub client_secret: String,
+    /// Token rotation: installs get expiring `xoxe.xoxb-…` tokens and `xoxe-1-…`
+    /// refresh tokens. The configured `bot_token` never expires either way.
+    pub token_rotation: bool,
+    /// How long a rotated access token lives, in Slack time (scaled by `time_scale`;
+    /// `expires_in` reports the real seconds the app has).
+    pub token_lifetime: Duration,
 }
 
 impl Default for SlackSimConfig {
@@ -49,6 +64,10 @@ impl Default for SlackSimConfig {
             team_domain: "pourover-sim".into(),
             app_name: "Pourover".into(),
             port: 0,
+            client_id: "1000000000001.2000000000002".into(),
+            client_secret: "sim0client0secret0000000000000000".into(),
+            token_rotation: false,
+            token_lifetime: SLACK_TOKEN_LIFETIME,
         }
     }
 }
@@ -102,6 +121,58 @@ impl CompanySpec {
             people,
             teams,
             ..Self::default()
+        }
+    }
+}
+
+/// Another workspace for `SlackSim::add_workspace` (or one of an org's).
+#[derive(Debug, Clone)]
+pub struct WorkspaceSpec {
+    /// `T…`, unique in the simulator.
+    pub team_id: String,
+    pub team_name: String,
+    /// `{domain}.slack.com`; also the people's e-mail domain.
+    pub team_domain: String,
+    pub company: CompanySpec,
+}
+
+impl WorkspaceSpec {
+    /// A workspace `team_id` called `name` with `company`; the domain is the name in
+    /// lower case with dashes.
+    pub fn new(team_id: &str, name: &str, company: CompanySpec) -> Self {
+        Self {
+            team_id: team_id.to_owned(),
+            team_name: name.to_owned(),
+            team_domain: name.to_lowercase().replace(' ', "-"),
+            company,
+        }
+    }
+}
+
+/// An Enterprise Grid org for `SlackSim::add_org`: several workspaces whose people have
+/// org-wide user ids (valid in every workspace of the org), each with its own channels.
+#[derive(Debug, Clone)]
+pub struct OrgSpec {
+    /// `E…`, unique in the simulator.
+    pub enterprise_id: String,
+    pub name: String,
+    /// `{domain}.enterprise.slack.com`.
+    pub domain: String,
+    /// At least one.
+    pub workspaces: Vec<WorkspaceSpec>,
+    /// How many of the first workspace's people are also members of every other
+    /// workspace of the org (the same user id everywhere).
+    pub shared_people: usize,
+}
+
+impl OrgSpec {
+    pub fn new(enterprise_id: &str, name: &str, workspaces: Vec<WorkspaceSpec>) -> Self {
+        Self {
+            enterprise_id: enterprise_id.to_owned(),
+            name: name.to_owned(),
+            domain: name.to_lowercase().replace(' ', "-"),
+            workspaces,
+            shared_people: 0,
         }
     }
 }

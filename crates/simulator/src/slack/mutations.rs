@@ -6,10 +6,9 @@ use std::collections::BTreeSet;
 
 use slack_morphism::prelude::*;
 
-use super::SlackSim;
 use super::render::slack_datetime;
-use super::state::World;
-use super::workspace::{ConversationKind, MessageVersion, SimUser, StoredMessage};
+use super::sim_workspace::SimWorkspace;
+use super::workspace::{ConversationKind, MessageVersion, SimUser, StoredMessage, Workspace};
 use crate::error::SimError;
 
 /// Every Events API event type the simulator itself produces (mutations and the
@@ -21,6 +20,8 @@ pub const EVENT_TYPES_PRODUCED: &[(&str, Option<&str>)] = &[
     ("member_joined_channel", None),
     ("member_left_channel", None),
     ("message", None),
+    ("app_uninstalled", None),
+    ("tokens_revoked", None),
     (
         "app_home_opened",
         Some(
@@ -68,17 +69,13 @@ impl NewUser {
     }
 }
 
-impl SlackSim {
+impl SimWorkspace {
     /// Deactivates `user_id`: `deleted: true`, out of every channel (DMs keep their
-    /// history). Slack tells the app with `user_change`.
+    /// history); in an org, everywhere in the org. Slack tells the app with
+    /// `user_change`.
     pub fn deactivate_user(&self, user_id: &str) -> Result<SlackEventCallbackBody, SimError> {
-        self.edit_user(user_id, |world, user| {
+        self.edit_user(user_id, true, |user| {
             user.deleted = true;
-            for conversation in world.workspace.conversations.values_mut() {
-                if conversation.is_channel() {
-                    conversation.members.remove(&user.id);
-                }
-            }
             Ok(())
         })
     }
@@ -89,7 +86,7 @@ impl SlackSim {
         user_id: &str,
         update: ProfileUpdate,
     ) -> Result<SlackEventCallbackBody, SimError> {
-        self.edit_user(user_id, |_, user| {
+        self.edit_user(user_id, false, |user| {
             match update {
                 ProfileUpdate::Department(value) => user.team = value,
                 ProfileUpdate::Team(value) => user.squad = value,
@@ -107,11 +104,11 @@ impl SlackSim {
         &self,
         new_user: NewUser,
     ) -> Result<(SimUser, SlackEventCallbackBody), SimError> {
-        let team_id = self.state.config.team_id.clone();
-        let domain = self.state.config.team_domain.clone();
         let user = self.state.change(|world| {
-            let id = world.workspace.new_id("U");
-            let handle = unique_handle(world, &new_user.real_name);
+            let workspace = self.workspace_mut(world)?;
+            let domain = workspace.team.domain.clone();
+            let id = workspace.new_id("U");
+            let handle = unique_handle(workspace, &new_user.real_name);
             let mut user =
                 SimUser::person(id, handle.clone(), new_user.real_name.clone(), &new_user.tz)?;
             user.email = Some(format!("{handle}@{domain}.example.com"));
@@ -120,16 +117,23 @@ impl SlackSim {
             user.is_admin = new_user.is_admin;
             user.is_restricted = new_user.is_guest;
             if !new_user.is_guest {
-                for conversation in world.workspace.conversations.values_mut() {
+                for conversation in workspace.conversations.values_mut() {
                     if conversation.is_general {
                         conversation.members.insert(user.id.clone());
                     }
                 }
             }
-            world.workspace.users.insert(user.id.clone(), user.clone());
+            workspace.users.insert(user.id.clone(), user.clone());
+            // Org-wide ids: the newcomer is known in the org's other workspaces too.
+            for team in self.org_siblings(world) {
+                if let Some(other) = world.workspace_mut(&team) {
+                    other.users.insert(user.id.clone(), user.clone());
+                    other.other_org_members.insert(user.id.clone());
+                }
+            }
             Ok::<_, SimError>(user)
         })?;
-        let event = SlackTeamJoinEvent::new(user.to_slack(&team_id, false));
+        let event = SlackTeamJoinEvent::new(self.slack_user(&user, false)?);
         Ok((user, SlackEventCallbackBody::TeamJoin(event)))
     }
 
@@ -162,10 +166,10 @@ impl SlackSim {
     ) -> Result<(String, Option<SlackEventCallbackBody>), SimError> {
         let ts = self.state.clock.next_message_ts();
         let now = self.state.now();
-        let bot = self.state.identity.bot_user_id.clone();
         let (kind, bot_sees_it) = self.state.change(|world| {
-            let conversation = world
-                .workspace
+            let workspace = self.workspace_mut(world)?;
+            let bot = workspace.bot_user_id.clone();
+            let conversation = workspace
                 .conversation_mut(channel_id)
                 .ok_or_else(|| SimError::ConversationNotFound(channel_id.to_owned()))?;
             if !conversation.members.contains(user_id) {
@@ -209,23 +213,42 @@ impl SlackSim {
     fn edit_user(
         &self,
         user_id: &str,
-        edit: impl FnOnce(&mut World, &mut SimUser) -> Result<(), SimError>,
+        leave_channels: bool,
+        edit: impl FnOnce(&mut SimUser) -> Result<(), SimError>,
     ) -> Result<SlackEventCallbackBody, SimError> {
         let now = self.state.now();
         let user = self.state.change(|world| {
-            let mut user = world
-                .workspace
+            let mut user = self
+                .workspace_mut(world)?
                 .user(user_id)
                 .cloned()
                 .ok_or_else(|| SimError::UserNotFound(user_id.to_owned()))?;
-            edit(world, &mut user)?;
+            edit(&mut user)?;
             user.updated = now;
-            world.workspace.users.insert(user.id.clone(), user.clone());
+            // One person, one record: in an org every workspace that knows them sees it.
+            let mut teams = self.org_siblings(world);
+            teams.push(self.team_id.clone());
+            for team in teams {
+                let Some(workspace) = world.workspace_mut(&team) else {
+                    continue;
+                };
+                if !workspace.users.contains_key(&user.id) {
+                    continue;
+                }
+                workspace.users.insert(user.id.clone(), user.clone());
+                if leave_channels {
+                    for conversation in workspace.conversations.values_mut() {
+                        if conversation.is_channel() {
+                            conversation.members.remove(&user.id);
+                        }
+                    }
+                }
+            }
             Ok::<_, SimError>(user)
         })?;
         let event = SlackUserChangeEvent::new(
             // user_change carries custom profile fields (unlike users.info).
-            user.to_slack(&self.state.config.team_id, true),
+            self.slack_user(&user, true)?,
             self.state.clock.next_message_ts().into(),
             slack_datetime(now),
         );
@@ -238,18 +261,15 @@ impl SlackSim {
         channel_id: &str,
         join: bool,
     ) -> Result<Option<SlackEventCallbackBody>, SimError> {
-        let bot = self.state.identity.bot_user_id.clone();
-        let team: SlackTeamId = self.state.config.team_id.clone().into();
+        let team: SlackTeamId = self.team_id.clone().into();
         let (kind, bot_is_member) = self.state.change(|world| {
-            let user_exists = world
-                .workspace
-                .user(user_id)
-                .is_some_and(|user| !user.deleted);
+            let workspace = self.workspace_mut(world)?;
+            let bot = workspace.bot_user_id.clone();
+            let user_exists = workspace.user(user_id).is_some_and(|user| !user.deleted);
             if !user_exists {
                 return Err(SimError::UserNotFound(user_id.to_owned()));
             }
-            let conversation = world
-                .workspace
+            let conversation = workspace
                 .conversation_mut(channel_id)
                 .filter(|conversation| conversation.is_channel())
                 .ok_or_else(|| SimError::ConversationNotFound(channel_id.to_owned()))?;
@@ -290,7 +310,7 @@ impl SlackSim {
     }
 }
 
-fn unique_handle(world: &World, real_name: &str) -> String {
+fn unique_handle(workspace: &Workspace, real_name: &str) -> String {
     let base: String = real_name
         .to_lowercase()
         .split_whitespace()
@@ -299,8 +319,7 @@ fn unique_handle(world: &World, real_name: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
         .collect();
-    let taken: BTreeSet<&str> = world
-        .workspace
+    let taken: BTreeSet<&str> = workspace
         .users
         .values()
         .map(|user| user.name.as_str())

@@ -12,7 +12,7 @@ use crate::sync::lock;
 
 use super::response_url::ResponseUrlOrigin;
 use super::state::SimState;
-use super::workspace::{MessageVersion, StoredMessage};
+use super::workspace::{MessageVersion, StoredMessage, Workspace};
 
 /// One Web API call as the simulator received it (the latest [`MAX_RECORDED_CALLS`]
 /// are kept). Calls to methods the simulator does not serve are recorded too, answered
@@ -21,6 +21,9 @@ use super::workspace::{MessageVersion, StoredMessage};
 pub struct ApiCall {
     /// e.g. "chat.postMessage".
     pub method: String,
+    /// The workspace the token acted in (None when the call was refused before that was
+    /// known, or belongs to no workspace, like `oauth.v2.access`).
+    pub team_id: Option<String>,
     /// "GET" or "POST".
     pub http_method: String,
     /// How the parameters came: "query", "form" or "json".
@@ -96,6 +99,8 @@ impl RecordedMessage {
 /// A message only one user sees.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ephemeral {
+    /// The workspace it was shown in.
+    pub team_id: String,
     pub channel: String,
     pub user: String,
     pub text: Option<String>,
@@ -109,6 +114,8 @@ pub struct Ephemeral {
 /// An App Home published with views.publish.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedView {
+    /// The workspace whose App Home it is.
+    pub team_id: String,
     pub user_id: String,
     pub view_id: String,
     pub hash: String,
@@ -128,6 +135,8 @@ pub struct ResponseUrlPost {
 /// Something the simulator delivered to the app and what came back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppDelivery {
+    /// The workspace it came from.
+    pub team_id: String,
     /// "slash_commands", "events_api" or "interactive".
     pub kind: &'static str,
     /// "http" or "socket_mode".
@@ -189,13 +198,13 @@ impl Recorder {
             .collect()
     }
 
-    /// Messages in a conversation, oldest first (deleted ones included, flagged).
+    /// Messages in a conversation (of any workspace), oldest first (deleted ones
+    /// included, flagged).
     pub fn messages(&self, channel: &str) -> Vec<RecordedMessage> {
         let world = lock(&self.state.world);
         world
-            .workspace
-            .conversation(channel)
-            .map(|conversation| {
+            .find_conversation(channel)
+            .map(|(_, conversation)| {
                 conversation
                     .messages
                     .iter()
@@ -208,26 +217,30 @@ impl Recorder {
     /// One message in its latest version.
     pub fn message(&self, channel: &str, ts: &str) -> Option<RecordedMessage> {
         let world = lock(&self.state.world);
-        let conversation = world.workspace.conversation(channel)?;
+        let (_, conversation) = world.find_conversation(channel)?;
         conversation
             .message(ts)
             .map(|message| RecordedMessage::from_stored(channel, message))
     }
 
-    /// Every message in every conversation, ordered by channel then time.
+    /// Every message in every conversation of every workspace, ordered by workspace,
+    /// channel, then time.
     pub fn all_messages(&self) -> Vec<RecordedMessage> {
         let world = lock(&self.state.world);
         world
-            .workspace
-            .conversations
+            .workspaces
             .values()
-            .flat_map(|conversation| {
-                conversation
-                    .messages
-                    .iter()
-                    .map(|message| RecordedMessage::from_stored(&conversation.id, message))
-            })
+            .flat_map(workspace_messages)
             .collect()
+    }
+
+    /// Every message in one workspace, ordered by channel then time.
+    pub fn all_messages_in(&self, team_id: &str) -> Vec<RecordedMessage> {
+        let world = lock(&self.state.world);
+        world
+            .workspace(team_id)
+            .map(workspace_messages)
+            .unwrap_or_default()
     }
 
     pub fn ephemerals(&self) -> Vec<Ephemeral> {
@@ -239,13 +252,20 @@ impl Recorder {
         lock(&self.state.world).journal.views.clone()
     }
 
-    /// The App Home `user_id` sees now.
+    /// The App Home `user_id` sees now (in the primary workspace, or failing that the
+    /// first other workspace that has one for them).
     pub fn home_view(&self, user_id: &str) -> Option<PublishedView> {
+        let world = lock(&self.state.world);
+        std::iter::once(world.primary())
+            .chain(world.workspaces.values())
+            .find_map(|workspace| workspace.home_views.get(user_id).cloned())
+    }
+
+    /// The App Home `user_id` sees now in workspace `team_id`.
+    pub fn home_view_in(&self, team_id: &str, user_id: &str) -> Option<PublishedView> {
         lock(&self.state.world)
-            .workspace
-            .home_views
-            .get(user_id)
-            .cloned()
+            .workspace(team_id)
+            .and_then(|workspace| workspace.home_views.get(user_id).cloned())
     }
 
     pub fn response_url_posts(&self) -> Vec<ResponseUrlPost> {
@@ -288,4 +308,17 @@ impl Recorder {
         )
         .await
     }
+}
+
+fn workspace_messages(workspace: &Workspace) -> Vec<RecordedMessage> {
+    workspace
+        .conversations
+        .values()
+        .flat_map(|conversation| {
+            conversation
+                .messages
+                .iter()
+                .map(|message| RecordedMessage::from_stored(&conversation.id, message))
+        })
+        .collect()
 }

@@ -8,7 +8,8 @@
 use serde_json::{Value, json};
 use slack_morphism::prelude::*;
 
-use super::workspace::{Conversation, ConversationKind, StoredMessage};
+use super::state::World;
+use super::workspace::{Conversation, ConversationKind, SimUser, StoredMessage, Workspace};
 
 /// A `SlackDateTime` for unix seconds (slack-morphism hides its time crate; its serde
 /// form is the integer).
@@ -93,4 +94,40 @@ pub(crate) fn channel_info(conversation: &Conversation, bot_user_id: &str) -> Va
         }
     }
     value
+}
+
+/// A user as Slack shows them from `workspace`. In an Enterprise Grid org the user's
+/// `team_id` is their home workspace (the first of the org they are a member of) and
+/// `enterprise_user` names the org and every workspace of it they belong to.
+pub(crate) fn slack_user(
+    world: &World,
+    workspace: &Workspace,
+    user: &SimUser,
+    with_custom_fields: bool,
+) -> SlackUser {
+    let Some(org) = &workspace.enterprise else {
+        return user.to_slack(workspace.team_id(), with_custom_fields);
+    };
+    let teams: Vec<SlackTeamId> = world
+        .org_teams(&org.id)
+        .into_iter()
+        .filter(|team| {
+            world
+                .workspace(team)
+                .is_some_and(|other| other.is_member(&user.id))
+        })
+        .map(SlackTeamId)
+        .collect();
+    let home = teams
+        .first()
+        .map_or_else(|| workspace.team_id().to_owned(), |team| team.0.clone());
+    let slack = user.to_slack(&home, with_custom_fields);
+    let enterprise_user = SlackEnterpriseUser::new(
+        user.id.clone().into(),
+        org.id.clone().into(),
+        slack.flags.clone(),
+    )
+    .with_enterprise_name(org.name.clone())
+    .with_teams(teams);
+    slack.with_enterprise_user(enterprise_user)
 }

@@ -15,10 +15,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::recorder::{Ephemeral, ResponseUrlPost};
-use super::state::{SimState, World};
+use super::recorder::{Ephemeral, Journal, ResponseUrlPost};
+use super::state::SimState;
 use super::web_api::json_response;
-use super::workspace::{MessageVersion, StoredMessage};
+use super::workspace::{MessageVersion, StoredMessage, Workspace};
 
 const MAX_USES: u32 = 5;
 const LIFETIME_IN_SLACK_TIME: Duration = Duration::from_secs(30 * 60);
@@ -62,10 +62,14 @@ pub(crate) struct ResponseUrlTarget {
     pub issued: Instant,
 }
 
-/// A fresh response_url for `origin`.
-pub(crate) fn issue(state: &SimState, world: &mut World, origin: ResponseUrlOrigin) -> String {
-    let token = world.workspace.new_token();
-    world.workspace.response_urls.insert(
+/// A fresh response_url for `origin` in `workspace`.
+pub(crate) fn issue(
+    state: &SimState,
+    workspace: &mut Workspace,
+    origin: ResponseUrlOrigin,
+) -> String {
+    let token = workspace.new_token();
+    workspace.response_urls.insert(
         token.clone(),
         ResponseUrlTarget {
             origin,
@@ -91,7 +95,21 @@ pub(crate) async fn receive(
     let now = state.now();
     let next_ts = state.clock.next_message_ts();
     state.change(|world| {
-        let Some(target) = world.workspace.response_urls.get_mut(&token) else {
+        let team = world
+            .workspaces
+            .values()
+            .find(|workspace| workspace.response_urls.contains_key(&token))
+            .map(|workspace| workspace.team.id.clone());
+        let Some((workspace, journal)) = team
+            .as_deref()
+            .and_then(|team| world.workspace_and_journal(team))
+        else {
+            return json_response(
+                StatusCode::NOT_FOUND,
+                &json!({ "ok": false, "error": "no_service" }),
+            );
+        };
+        let Some(target) = workspace.response_urls.get_mut(&token) else {
             return json_response(
                 StatusCode::NOT_FOUND,
                 &json!({ "ok": false, "error": "no_service" }),
@@ -111,19 +129,20 @@ pub(crate) async fn receive(
         }
         target.uses += 1;
         let origin = target.origin.clone();
-        world.journal.response_url_posts.push(ResponseUrlPost {
+        journal.response_url_posts.push(ResponseUrlPost {
             origin: origin.clone(),
             body: body.clone(),
             at: SystemTime::now(),
         });
-        apply(&state, world, &origin, &body, now, next_ts);
+        apply(&state, workspace, journal, &origin, &body, now, next_ts);
         json_response(StatusCode::OK, &json!({ "ok": true }))
     })
 }
 
 fn apply(
     state: &SimState,
-    world: &mut World,
+    workspace: &mut Workspace,
+    journal: &mut Journal,
     origin: &ResponseUrlOrigin,
     body: &Value,
     now: i64,
@@ -141,8 +160,7 @@ fn apply(
         ..
     } = origin
     {
-        let original = world
-            .workspace
+        let original = workspace
             .conversation_mut(channel)
             .and_then(|conversation| conversation.message_mut(message_ts));
         if let Some(original) = original {
@@ -165,11 +183,13 @@ fn apply(
     }
     let in_channel = body.get("response_type").and_then(Value::as_str) == Some("in_channel");
     if in_channel {
-        if let Some(conversation) = world.workspace.conversation_mut(origin.channel()) {
+        let bot_user_id = workspace.bot_user_id.clone();
+        let bot_id = workspace.bot_id.clone();
+        if let Some(conversation) = workspace.conversation_mut(origin.channel()) {
             conversation.push_message(StoredMessage {
                 ts: next_ts,
-                user: state.identity.bot_user_id.clone(),
-                bot_id: Some(state.identity.bot_id.clone()),
+                user: bot_user_id,
+                bot_id: Some(bot_id),
                 app_id: Some(state.identity.app_id.clone()),
                 thread_ts: body
                     .get("thread_ts")
@@ -188,7 +208,8 @@ fn apply(
         }
         return;
     }
-    world.journal.ephemerals.push(Ephemeral {
+    journal.ephemerals.push(Ephemeral {
+        team_id: workspace.team.id.clone(),
         channel: origin.channel().to_owned(),
         user: origin.user().to_owned(),
         text,

@@ -1,5 +1,6 @@
 //! The state every part of the simulator shares.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -13,16 +14,8 @@ use super::company::AppIdentity;
 use super::config::SlackSimConfig;
 use super::faults::Faults;
 use super::rate_limit::RateLimiter;
-use super::recorder::Journal;
 use super::socket_mode::SocketModeHub;
-use super::workspace::Workspace;
-
-/// The workspace and the journal share one lock so a handler's effect and its record
-/// are always seen together.
-pub(crate) struct World {
-    pub workspace: Workspace,
-    pub journal: Journal,
-}
+pub(crate) use super::world::World;
 
 pub(crate) struct SimState {
     pub config: SlackSimConfig,
@@ -30,7 +23,9 @@ pub(crate) struct SimState {
     pub clock: SimClock,
     pub world: Mutex<World>,
     pub faults: Faults,
-    pub rate_limiter: Mutex<RateLimiter>,
+    /// Slack limits each workspace separately: one limiter per team id ("" for calls
+    /// made with client credentials, which belong to no workspace).
+    pub rate_limiters: Mutex<HashMap<String, RateLimiter>>,
     rate_limits_enabled: AtomicBool,
     /// Bumped on every change, so waiters re-check instead of sleeping.
     pub changes: watch::Sender<u64>,
@@ -45,7 +40,7 @@ impl SimState {
         config: SlackSimConfig,
         identity: AppIdentity,
         clock: SimClock,
-        workspace: Workspace,
+        world: World,
         base_url: String,
         shutdown: ShutdownSignal,
     ) -> Self {
@@ -54,12 +49,9 @@ impl SimState {
             config,
             identity,
             clock,
-            world: Mutex::new(World {
-                workspace,
-                journal: Journal::default(),
-            }),
+            world: Mutex::new(world),
             faults: Faults::default(),
-            rate_limiter: Mutex::new(RateLimiter::default()),
+            rate_limiters: Mutex::new(HashMap::new()),
             rate_limits_enabled: AtomicBool::new(rate_limits),
             changes: watch::channel(0).0,
             socket_mode: SocketModeHub::default(),

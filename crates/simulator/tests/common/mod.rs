@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests; each test builds its own, nothing is shared.
 #![allow(dead_code)] // Each test binary uses a different subset.
 
+pub mod install;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -150,4 +152,29 @@ async fn receive(
         tokio::time::sleep(state.delay).await;
     }
     answer
+}
+
+/// Calls a Web API method the way most Slack clients do: a form POST with the token in
+/// `Authorization: Bearer`. Returns the JSON answer.
+pub async fn web_api(
+    api_url: &str,
+    token: &str,
+    method: &str,
+    form: &[(&str, &str)],
+) -> serde_json::Value {
+    reqwest::Client::new()
+        .post(format!("{api_url}/{method}"))
+        .bearer_auth(token)
+        .form(form)
+        .send()
+        .await
+        .expect("the simulator answers")
+        .json()
+        .await
+        .expect("a JSON answer")
+}
+
+/// The answer's error code ("" when it is `ok`).
+pub fn error_of(answer: &serde_json::Value) -> &str {
+    answer["error"].as_str().unwrap_or_default()
 }

@@ -13,11 +13,15 @@ use serde_json::Value;
 use slack_morphism::prelude::*;
 
 pub use payloads::EventEnvelope;
+pub(crate) use payloads::{Tenancy, event_callback_as};
 pub use types::{AppEndpoints, AppResponse, EventRetry, Forgery, UrlVerification};
 
 use crate::error::SimError;
+use crate::slack::oauth::registry::InstallTarget;
+use crate::slack::oauth::uninstall::uninstall;
 use crate::slack::recorder::AppDelivery;
 use crate::slack::state::SimState;
+use crate::sync::lock;
 
 /// How long Slack waits for an app to acknowledge anything.
 pub const SLACK_ACK_TIMEOUT: Duration = Duration::from_secs(3);
@@ -57,6 +61,8 @@ impl PayloadKind {
 #[derive(Clone)]
 pub struct SlackAppDriver {
     state: Arc<SimState>,
+    /// The workspace everything is sent from.
+    team_id: String,
     transport: Transport,
     http: reqwest::Client,
     forgery: Option<Forgery>,
@@ -64,17 +70,18 @@ pub struct SlackAppDriver {
 }
 
 impl SlackAppDriver {
-    pub(crate) fn http(state: Arc<SimState>, endpoints: AppEndpoints) -> Self {
-        Self::new(state, Transport::Http(endpoints))
+    pub(crate) fn http(state: Arc<SimState>, team_id: String, endpoints: AppEndpoints) -> Self {
+        Self::new(state, team_id, Transport::Http(endpoints))
     }
 
-    pub(crate) fn socket_mode(state: Arc<SimState>) -> Self {
-        Self::new(state, Transport::SocketMode)
+    pub(crate) fn socket_mode(state: Arc<SimState>, team_id: String) -> Self {
+        Self::new(state, team_id, Transport::SocketMode)
     }
 
-    fn new(state: Arc<SimState>, transport: Transport) -> Self {
+    fn new(state: Arc<SimState>, team_id: String, transport: Transport) -> Self {
         Self {
             state,
+            team_id,
             transport,
             // Plain HTTP on loopback; `no_proxy` so a developer's proxy settings never
             // intercept the simulator's requests.
@@ -85,6 +92,17 @@ impl SlackAppDriver {
             forgery: None,
             ack_timeout: SLACK_ACK_TIMEOUT,
         }
+    }
+
+    /// The workspace this driver sends from.
+    pub fn team_id(&self) -> &str {
+        &self.team_id
+    }
+
+    /// The same driver, sending from workspace `team_id` instead.
+    pub fn in_workspace(mut self, team_id: &str) -> Self {
+        self.team_id = team_id.to_owned();
+        self
     }
 
     /// The same driver with other endpoints (HTTP only).
@@ -112,7 +130,8 @@ impl SlackAppDriver {
         command: &str,
         text: &str,
     ) -> Result<AppResponse, SimError> {
-        let fields = payloads::slash_command(&self.state, user_id, None, command, text)?;
+        let fields =
+            payloads::slash_command(&self.state, &self.team_id, user_id, None, command, text)?;
         self.deliver(PayloadKind::Command, fields, None).await
     }
 
@@ -124,14 +143,20 @@ impl SlackAppDriver {
         command: &str,
         text: &str,
     ) -> Result<AppResponse, SimError> {
-        let fields =
-            payloads::slash_command(&self.state, user_id, Some(channel_id), command, text)?;
+        let fields = payloads::slash_command(
+            &self.state,
+            &self.team_id,
+            user_id,
+            Some(channel_id),
+            command,
+            text,
+        )?;
         self.deliver(PayloadKind::Command, fields, None).await
     }
 
     /// Events API's `url_verification` handshake with a fresh challenge (HTTP only).
     pub async fn url_verification(&self) -> Result<UrlVerification, SimError> {
-        let challenge = self.state.change(|world| world.workspace.new_token());
+        let challenge = self.state.change(|world| world.new_token());
         let body = payloads::url_verification(&self.state, &challenge)?;
         let response = self.deliver(PayloadKind::Event, body, None).await?;
         Ok(UrlVerification {
@@ -153,7 +178,7 @@ impl SlackAppDriver {
 
     /// Wraps `event` for delivery, so the same `event_id` can be sent again as a retry.
     pub fn envelope(&self, event: SlackEventCallbackBody) -> Result<EventEnvelope, SimError> {
-        payloads::event_callback(&self.state, event)
+        payloads::event_callback(&self.state, &self.team_id, event)
     }
 
     /// Sends a prepared event; `retry` adds Slack's retry marks (`X-Slack-Retry-Num` and
@@ -197,6 +222,37 @@ impl SlackAppDriver {
         attempts
     }
 
+    /// Uninstalls the app from this driver's workspace, then delivers what Slack sends
+    /// about it (`tokens_revoked`, `app_uninstalled`), signed. Returns the app's answers.
+    pub async fn uninstall_app(&self) -> Result<Vec<AppResponse>, SimError> {
+        let target = InstallTarget::Team(self.team_id.clone());
+        let envelopes = uninstall(&self.state, target, &self.team_id)?;
+        self.send_all(&envelopes).await
+    }
+
+    /// Uninstalls the org-wide installation of this driver's workspace's org, then
+    /// delivers `tokens_revoked` and `app_uninstalled` from this workspace.
+    pub async fn uninstall_org_app(&self) -> Result<Vec<AppResponse>, SimError> {
+        let enterprise_id = lock(&self.state.world)
+            .workspace(&self.team_id)
+            .and_then(|workspace| workspace.enterprise.as_ref().map(|org| org.id.clone()))
+            .ok_or_else(|| SimError::OrgNotFound(self.team_id.clone()))?;
+        let envelopes = uninstall(
+            &self.state,
+            InstallTarget::Org(enterprise_id),
+            &self.team_id,
+        )?;
+        self.send_all(&envelopes).await
+    }
+
+    async fn send_all(&self, envelopes: &[EventEnvelope]) -> Result<Vec<AppResponse>, SimError> {
+        let mut answers = Vec::new();
+        for envelope in envelopes {
+            answers.push(self.send_event(envelope, None).await?);
+        }
+        Ok(answers)
+    }
+
     /// `user_id` presses a button on the message `ts` in `channel`, found (in the
     /// message's latest version) by `action_id` or by its label.
     pub async fn press_button(
@@ -206,8 +262,14 @@ impl SlackAppDriver {
         ts: &str,
         action_id_or_text: &str,
     ) -> Result<AppResponse, SimError> {
-        let payload =
-            payloads::message_block_actions(&self.state, user_id, channel, ts, action_id_or_text)?;
+        let payload = payloads::message_block_actions(
+            &self.state,
+            &self.team_id,
+            user_id,
+            channel,
+            ts,
+            action_id_or_text,
+        )?;
         self.deliver(PayloadKind::Interaction, payload, None).await
     }
 
@@ -217,7 +279,8 @@ impl SlackAppDriver {
         user_id: &str,
         action_id_or_text: &str,
     ) -> Result<AppResponse, SimError> {
-        let payload = payloads::home_block_actions(&self.state, user_id, action_id_or_text)?;
+        let payload =
+            payloads::home_block_actions(&self.state, &self.team_id, user_id, action_id_or_text)?;
         self.deliver(PayloadKind::Interaction, payload, None).await
     }
 
@@ -225,16 +288,15 @@ impl SlackAppDriver {
     pub async fn app_home_opened(&self, user_id: &str) -> Result<AppResponse, SimError> {
         let now = self.state.now();
         let (channel, view) = self.state.change(|world| {
-            let channel = world.workspace.im_with(user_id, now);
-            let view = world
-                .workspace
-                .home_views
-                .get(user_id)
-                .and_then(|published| {
-                    serde_json::from_value::<SlackView>(published.view.clone()).ok()
-                });
-            (channel, view)
-        });
+            let workspace = world
+                .workspace_mut(&self.team_id)
+                .ok_or_else(|| SimError::WorkspaceNotFound(self.team_id.clone()))?;
+            let channel = workspace.im_with(user_id, now);
+            let view = workspace.home_views.get(user_id).and_then(|published| {
+                serde_json::from_value::<SlackView>(published.view.clone()).ok()
+            });
+            Ok::<_, SimError>((channel, view))
+        })?;
         let event = SlackAppHomeOpenedEvent::new(user_id.to_owned().into(), channel.into())
             .with_tab("home".to_owned())
             .opt_view(view);
@@ -258,6 +320,7 @@ impl SlackAppDriver {
         let status = result.as_ref().ok().map(|response| response.status);
         self.state.change(|world| {
             world.journal.deliveries.push(AppDelivery {
+                team_id: self.team_id.clone(),
                 kind: kind.socket_type(),
                 transport: match self.transport {
                     Transport::Http(_) => "http",

@@ -142,7 +142,7 @@ impl SlackAppDriver {
                 what: "url_verification",
             });
         }
-        let envelope_id = self.state.change(|world| world.workspace.new_token());
+        let envelope_id = self.state.change(|world| world.new_token());
         // Slack wants a response payload back for slash commands only (for the events
         // and block_actions we send, the ack is bare).
         let mut envelope = json!({

@@ -2,29 +2,31 @@
 
 use serde_json::json;
 
+use super::caller::Ctx;
 use super::content::{Content, read_content};
 use super::envelope::{ApiError, ApiResult, ok};
 use super::params::Params;
 use crate::slack::recorder::Ephemeral;
 use crate::slack::render::message_json;
-use crate::slack::state::{SimState, World};
-use crate::slack::workspace::{MessageVersion, StoredMessage};
+use crate::slack::state::SimState;
+use crate::slack::workspace::{MessageVersion, StoredMessage, Workspace};
 
-pub(super) fn post_message(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn post_message(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let requested = params.required("channel")?;
     let thread_ts = params.text("thread_ts");
     let now = state.now();
     let ts = state.clock.next_message_ts();
     state.change(|world| {
-        let content = read_content(params, true, &mut || world.workspace.new_block_id())?;
+        let workspace = ctx.workspace_mut(world)?;
+        let content = read_content(params, true, &mut || workspace.new_block_id())?;
         if !content.has_text_or_blocks() {
             return Err(ApiError::new("no_text"));
         }
-        let channel = resolve_channel(state, world, &requested, now)?;
+        let channel = resolve_channel(workspace, &requested, now)?;
         let message = StoredMessage {
             ts: ts.clone(),
-            user: state.identity.bot_user_id.clone(),
-            bot_id: Some(state.identity.bot_id.clone()),
+            user: ctx.bot_user_id.clone(),
+            bot_id: Some(ctx.bot_id.clone()),
             app_id: Some(state.identity.app_id.clone()),
             thread_ts,
             current: version(content, now),
@@ -32,9 +34,8 @@ pub(super) fn post_message(state: &SimState, params: &Params) -> ApiResult {
             deleted: false,
             edited_ts: None,
         };
-        let rendered = message_json(&message, &state.config.team_id, true);
-        let conversation = world
-            .workspace
+        let rendered = message_json(&message, workspace.team_id(), true);
+        let conversation = workspace
             .conversation_mut(&channel)
             .ok_or_else(|| ApiError::new("channel_not_found"))?;
         conversation.push_message(message);
@@ -42,29 +43,32 @@ pub(super) fn post_message(state: &SimState, params: &Params) -> ApiResult {
     })
 }
 
-pub(super) fn post_ephemeral(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn post_ephemeral(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let requested = params.required("channel")?;
     let user = params.required("user")?;
     let thread_ts = params.text("thread_ts");
     let now = state.now();
     let message_ts = state.clock.next_message_ts();
     state.change(|world| {
-        let content = read_content(params, false, &mut || world.workspace.new_block_id())?;
+        let (workspace, journal) = world
+            .workspace_and_journal(&ctx.team)
+            .ok_or_else(|| ApiError::new("team_access_not_granted"))?;
+        let content = read_content(params, false, &mut || workspace.new_block_id())?;
         if !content.has_text_or_blocks() {
             return Err(ApiError::new("no_text"));
         }
-        if world.workspace.user(&user).is_none() {
+        if workspace.user(&user).is_none() {
             return Err(ApiError::new("user_not_found"));
         }
-        let channel = resolve_channel(state, world, &requested, now)?;
-        let is_member = world
-            .workspace
+        let channel = resolve_channel(workspace, &requested, now)?;
+        let is_member = workspace
             .conversation(&channel)
             .is_some_and(|conversation| conversation.members.contains(&user));
         if !is_member {
             return Err(ApiError::new("user_not_in_channel"));
         }
-        world.journal.ephemerals.push(Ephemeral {
+        journal.ephemerals.push(Ephemeral {
+            team_id: ctx.team.clone(),
             channel,
             user,
             text: content.text,
@@ -77,22 +81,23 @@ pub(super) fn post_ephemeral(state: &SimState, params: &Params) -> ApiResult {
     })
 }
 
-pub(super) fn update(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn update(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let channel = params.required("channel")?;
     let ts = params.required("ts")?;
     let now = state.now();
     let edited_ts = state.clock.next_message_ts();
     state.change(|world| {
-        let content = read_content(params, true, &mut || world.workspace.new_block_id())?;
-        let conversation = world
-            .workspace
+        let workspace = ctx.workspace_mut(world)?;
+        let team_id = workspace.team_id().to_owned();
+        let content = read_content(params, true, &mut || workspace.new_block_id())?;
+        let conversation = workspace
             .conversation_mut(&channel)
             .ok_or_else(|| ApiError::new("channel_not_found"))?;
         let message = conversation
             .message_mut(&ts)
             .filter(|message| !message.deleted)
             .ok_or_else(|| ApiError::new("message_not_found"))?;
-        if message.user != state.identity.bot_user_id {
+        if message.user != ctx.bot_user_id {
             return Err(ApiError::new("cant_update_message"));
         }
         if content.text.is_none() && content.blocks.is_none() && message.current.blocks.is_none() {
@@ -112,7 +117,7 @@ pub(super) fn update(state: &SimState, params: &Params) -> ApiResult {
         };
         message.replace_content(next);
         message.edited_ts = Some(edited_ts.clone());
-        let rendered = message_json(message, &state.config.team_id, true);
+        let rendered = message_json(message, &team_id, true);
         ok(json!({
             "channel": channel,
             "ts": ts,
@@ -135,17 +140,15 @@ fn version(content: Content, at: i64) -> MessageVersion {
 /// user (opened if needed), as Slack does; posting there works even for a deactivated
 /// user (their DM history still exists), but not for another app's bot.
 fn resolve_channel(
-    state: &SimState,
-    world: &mut World,
+    workspace: &mut Workspace,
     requested: &str,
     now: i64,
 ) -> Result<String, ApiError> {
-    let workspace = &mut world.workspace;
     if requested.starts_with('U') || requested.starts_with('W') {
         let user = workspace
             .user(requested)
             .ok_or_else(|| ApiError::new("channel_not_found"))?;
-        if user.is_bot && user.id != state.identity.bot_user_id {
+        if user.is_bot && user.id != workspace.bot_user_id {
             return Err(ApiError::new("cannot_dm_bot"));
         }
         return Ok(workspace.im_with(requested, now));
@@ -153,7 +156,7 @@ fn resolve_channel(
     let conversation = workspace
         .conversation(requested)
         .ok_or_else(|| ApiError::new("channel_not_found"))?;
-    if !conversation.members.contains(&state.identity.bot_user_id) {
+    if !conversation.members.contains(&workspace.bot_user_id) {
         return Err(ApiError::new("not_in_channel"));
     }
     Ok(conversation.id.clone())

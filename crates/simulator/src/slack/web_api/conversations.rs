@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 use slack_morphism::prelude::*;
 
+use super::caller::Ctx;
 use super::envelope::{ApiError, ApiResult, ok};
 use super::pagination::{decode_cursor, encode_cursor, page};
 use super::params::Params;
@@ -23,7 +24,7 @@ const MEMBERS_PAGE_MAX: usize = 1000;
 const HISTORY_PAGE_DEFAULT: usize = 100;
 const HISTORY_PAGE_MAX: usize = 999;
 
-pub(super) fn members(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn members(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let channel = params
         .text("channel")
         .ok_or_else(|| ApiError::new("channel_not_found"))?;
@@ -33,8 +34,8 @@ pub(super) fn members(state: &SimState, params: &Params) -> ApiResult {
         .map(|cursor| decode_cursor("member", &cursor))
         .transpose()?;
     let world = lock(&state.world);
-    let conversation = world
-        .workspace
+    let conversation = ctx
+        .workspace(&world)?
         .conversation(&channel)
         .ok_or_else(|| ApiError::new("channel_not_found"))?;
     let members: Vec<&String> = conversation.members.iter().collect();
@@ -52,7 +53,7 @@ pub(super) fn members(state: &SimState, params: &Params) -> ApiResult {
     ok(response)
 }
 
-pub(super) fn list(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn list(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let limit = page_size(params, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
     let start = params
         .text("cursor")
@@ -71,11 +72,15 @@ pub(super) fn list(state: &SimState, params: &Params) -> ApiResult {
         };
         types.iter().any(|wanted| wanted == name)
     };
-    let bot = &state.identity.bot_user_id;
+    let bot = &ctx.bot_user_id;
+    // An org-wide token must say which workspace's channels it wants.
+    if ctx.is_enterprise_install() && params.text("team_id").is_none() {
+        return Err(ApiError::new("missing_argument").with_message("team_id is required"));
+    }
     let world = lock(&state.world);
     // Slack lists private conversations only to their members.
-    let visible: Vec<&Conversation> = world
-        .workspace
+    let visible: Vec<&Conversation> = ctx
+        .workspace(&world)?
         .conversations
         .values()
         .filter(|conversation| wanted(conversation.kind))
@@ -105,18 +110,18 @@ pub(super) fn list(state: &SimState, params: &Params) -> ApiResult {
     Ok(body)
 }
 
-pub(super) fn info(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn info(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let channel = params
         .text("channel")
         .ok_or_else(|| ApiError::new("channel_not_found"))?;
     let with_locale = params.flag("include_locale");
     let with_member_count = params.flag("include_num_members");
     let world = lock(&state.world);
-    let conversation = world
-        .workspace
+    let conversation = ctx
+        .workspace(&world)?
         .conversation(&channel)
         .ok_or_else(|| ApiError::new("channel_not_found"))?;
-    let mut info = channel_info(conversation, &state.identity.bot_user_id);
+    let mut info = channel_info(conversation, &ctx.bot_user_id);
     if with_member_count {
         info["num_members"] = json!(conversation.members.len());
     }
@@ -126,12 +131,12 @@ pub(super) fn info(state: &SimState, params: &Params) -> ApiResult {
     ok(json!({ "channel": info }))
 }
 
-pub(super) fn open(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn open(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let return_im = params.flag("return_im");
     let now = state.now();
-    let bot = state.identity.bot_user_id.clone();
+    let bot = ctx.bot_user_id.clone();
     state.change(|world| {
-        let workspace = &mut world.workspace;
+        let workspace = ctx.workspace_mut(world)?;
         let (id, already_open) = if let Some(channel) = params.text("channel") {
             let known_dm = workspace
                 .conversation(&channel)
@@ -177,7 +182,7 @@ pub(super) fn open(state: &SimState, params: &Params) -> ApiResult {
     })
 }
 
-pub(super) fn history(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn history(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let channel = params
         .text("channel")
         .ok_or_else(|| ApiError::new("channel_not_found"))?;
@@ -191,11 +196,11 @@ pub(super) fn history(state: &SimState, params: &Params) -> ApiResult {
     let inclusive = params.flag("inclusive");
     let with_metadata = params.flag("include_all_metadata");
     let world = lock(&state.world);
-    let conversation = world
-        .workspace
+    let workspace = ctx.workspace(&world)?;
+    let conversation = workspace
         .conversation(&channel)
         .ok_or_else(|| ApiError::new("channel_not_found"))?;
-    if !conversation.members.contains(&state.identity.bot_user_id) {
+    if !conversation.members.contains(&ctx.bot_user_id) {
         return Err(ApiError::new("not_in_channel"));
     }
     let in_window = |message: &&StoredMessage| {
@@ -227,7 +232,7 @@ pub(super) fn history(state: &SimState, params: &Params) -> ApiResult {
     );
     let messages: Vec<Value> = messages
         .iter()
-        .map(|message| message_json(message, &state.config.team_id, with_metadata))
+        .map(|message| message_json(message, workspace.team_id(), with_metadata))
         .collect();
     let mut body = ok(SlackApiConversationsHistoryResponse::new(Vec::new())
         .with_has_more(next.is_some())

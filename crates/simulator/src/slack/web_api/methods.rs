@@ -10,6 +10,9 @@ pub enum TokenKind {
     Bot,
     /// The app-level token (`xapp-…`), Socket Mode only.
     App,
+    /// No token: the app's client id and secret (HTTP Basic or parameters), as
+    /// `oauth.v2.access` takes them.
+    Client,
 }
 
 /// Something the simulator serves that the OpenAPI spec (2020) does not list.
@@ -35,7 +38,47 @@ const METADATA_IS_NEWER: NewerThanSpec = NewerThanSpec {
     reason: "message metadata shipped in 2022; slack-morphism sends it in SlackMessageContent",
 };
 
+/// Token rotation (2021) is newer than the spec; slack-morphism's client has no refresh call,
+/// Slack's SDKs (Bolt) send these.
+const ROTATION_IS_NEWER: &str = "token rotation (2021): oauth.v2.access exchanges a refresh token with grant_type=refresh_token";
+
+/// Org-wide apps name the workspace they act in.
+const ORG_TEAM_ID_IS_NEWER: NewerThanSpec = NewerThanSpec {
+    param: Some("team_id"),
+    reason: "org-wide apps (Enterprise Grid, 2020-09) pass team_id; slack-morphism's request models send it",
+};
+
 pub(crate) const SERVED_METHODS: &[MethodSpec] = &[
+    MethodSpec {
+        name: "oauth.v2.access",
+        rate: RateClass::Tier4,
+        token: TokenKind::Client,
+        params: &[
+            "client_id",
+            "client_secret",
+            "code",
+            "redirect_uri",
+            "grant_type",
+            "refresh_token",
+        ],
+        newer_than_spec: &[
+            NewerThanSpec {
+                param: Some("grant_type"),
+                reason: ROTATION_IS_NEWER,
+            },
+            NewerThanSpec {
+                param: Some("refresh_token"),
+                reason: ROTATION_IS_NEWER,
+            },
+        ],
+    },
+    MethodSpec {
+        name: "team.info",
+        rate: RateClass::Tier3,
+        token: TokenKind::Bot,
+        params: &["team"],
+        newer_than_spec: &[],
+    },
     MethodSpec {
         name: "auth.test",
         rate: RateClass::AuthTest,
@@ -58,10 +101,7 @@ pub(crate) const SERVED_METHODS: &[MethodSpec] = &[
         rate: RateClass::Tier2,
         token: TokenKind::Bot,
         params: &["cursor", "limit", "include_locale", "team_id"],
-        newer_than_spec: &[NewerThanSpec {
-            param: Some("team_id"),
-            reason: "org-wide apps pass team_id; slack-morphism's SlackApiUsersListRequest sends it",
-        }],
+        newer_than_spec: &[ORG_TEAM_ID_IS_NEWER],
     },
     MethodSpec {
         name: "users.info",
@@ -95,8 +135,8 @@ pub(crate) const SERVED_METHODS: &[MethodSpec] = &[
         name: "conversations.list",
         rate: RateClass::Tier2,
         token: TokenKind::Bot,
-        params: &["cursor", "limit", "types", "exclude_archived"],
-        newer_than_spec: &[],
+        params: &["cursor", "limit", "types", "exclude_archived", "team_id"],
+        newer_than_spec: &[ORG_TEAM_ID_IS_NEWER],
     },
     MethodSpec {
         name: "conversations.info",
@@ -158,6 +198,40 @@ pub(crate) const SERVED_METHODS: &[MethodSpec] = &[
         params: &["user_id", "view", "hash"],
         newer_than_spec: &[],
     },
+];
+
+const ORG_WIDE_APPS: &str =
+    "org-wide apps (Enterprise Grid, 2020-09) act in a workspace of their org";
+const OAUTH_V2_ACCESS_HAS_NO_ENUM: &str =
+    "the spec gives oauth.v2.access no error enum; Slack's method page lists it";
+
+/// Error codes answered across methods — token and workspace refusals, and
+/// oauth.v2.access's — with a reason when no error enum of the (2020) spec lists them.
+pub const CROSS_METHOD_ERRORS: &[(&str, Option<&str>)] = &[
+    ("not_authed", None),
+    ("invalid_auth", None),
+    ("account_inactive", None),
+    ("token_revoked", None),
+    ("not_allowed_token_type", None),
+    ("team_not_found", None),
+    ("invalid_client_id", None),
+    ("bad_client_secret", None),
+    ("token_expired", Some(ROTATION_IS_NEWER)),
+    ("invalid_refresh_token", Some(ROTATION_IS_NEWER)),
+    ("invalid_grant_type", Some(ROTATION_IS_NEWER)),
+    ("team_access_not_granted", Some(ORG_WIDE_APPS)),
+    ("missing_argument", Some(ORG_WIDE_APPS)),
+    ("invalid_code", Some(OAUTH_V2_ACCESS_HAS_NO_ENUM)),
+    ("bad_redirect_uri", Some(OAUTH_V2_ACCESS_HAS_NO_ENUM)),
+];
+
+/// Fields of answers the simulator adds that the spec's schema or example for that
+/// method lacks: (method, field, reason).
+pub const RESPONSE_FIELDS_NEWER_THAN_SPEC: &[(&str, &str, &str)] = &[
+    ("oauth.v2.access", "refresh_token", ROTATION_IS_NEWER),
+    ("oauth.v2.access", "expires_in", ROTATION_IS_NEWER),
+    ("oauth.v2.access", "is_enterprise_install", ORG_WIDE_APPS),
+    ("auth.test", "enterprise_id", ORG_WIDE_APPS),
 ];
 
 /// The served method called `name`.

@@ -5,11 +5,13 @@
 //! handler → record. A method the table does not list answers `unknown_method`.
 
 mod auth;
+pub(crate) mod caller;
 mod chat;
 mod content;
 mod conversations;
 mod envelope;
 pub mod methods;
+mod oauth;
 mod pagination;
 mod params;
 mod users;
@@ -32,6 +34,7 @@ use crate::slack::state::SimState;
 use crate::slack::workspace::ConversationKind;
 use crate::sync::lock;
 
+use caller::Credential;
 pub(crate) use envelope::json_response;
 pub(crate) use envelope::{ApiError, ApiResult};
 use methods::{MethodSpec, lookup};
@@ -75,13 +78,21 @@ pub(crate) async fn serve(
     };
     let call = Call::new(spec.name, &http_method, received_at, Some(&params));
 
-    if let Err(error) = auth::authenticate(&state, spec, &headers, &params) {
-        return call.finish(
-            &state,
-            CallOutcome::SlackError(error.code.clone()),
-            error_response(&error),
-        );
-    }
+    let credential = match caller::authenticate(&state, spec, &headers, &params) {
+        Ok(credential) => credential,
+        Err(error) => {
+            return call.finish(
+                &state,
+                CallOutcome::SlackError(error.code.clone()),
+                error_response(&error),
+            );
+        }
+    };
+    let team = match &credential {
+        Credential::Bot(ctx) => ctx.team.clone(),
+        Credential::App | Credential::Client => String::new(),
+    };
+    let call = call.in_team(&team);
 
     let mut drop_after_processing = false;
     let mut hold_after_processing = None;
@@ -116,8 +127,8 @@ pub(crate) async fn serve(
     }
 
     if state.rate_limits_enabled() {
-        let channel = rate_limited_channel(&state, spec, &params);
-        let admission = lock(&state.rate_limiter).admit(
+        let channel = rate_limited_channel(&state, &credential, spec, &params);
+        let admission = lock(&state.rate_limiters).entry(team).or_default().admit(
             spec.name,
             spec.rate,
             channel.as_deref(),
@@ -135,7 +146,7 @@ pub(crate) async fn serve(
         }
     }
 
-    let result = dispatch(&state, spec, &params);
+    let result = dispatch(&state, &credential, spec, &params, &headers);
     let (mut outcome, mut response) = match result {
         Ok(body) => (CallOutcome::Ok, json_response(StatusCode::OK, &body)),
         Err(error) => (
@@ -153,23 +164,42 @@ pub(crate) async fn serve(
     call.finish(&state, outcome, response)
 }
 
-fn dispatch(state: &SimState, spec: &MethodSpec, params: &Params) -> ApiResult {
+fn dispatch(
+    state: &SimState,
+    credential: &Credential,
+    spec: &MethodSpec,
+    params: &Params,
+    headers: &HeaderMap,
+) -> ApiResult {
+    let ctx = match credential {
+        Credential::Bot(ctx) => ctx,
+        Credential::App if spec.name == "apps.connections.open" => {
+            return auth::apps_connections_open(state);
+        }
+        Credential::Client if spec.name == "oauth.v2.access" => {
+            return oauth::access(state, params, headers);
+        }
+        Credential::App | Credential::Client => {
+            tracing::error!(method = spec.name, "a method in the table has no handler");
+            return Err(ApiError::new("unknown_method"));
+        }
+    };
     match spec.name {
-        "auth.test" => auth::auth_test(state),
-        "apps.connections.open" => auth::apps_connections_open(state),
-        "users.list" => users::users_list(state, params),
-        "users.info" => users::users_info(state, params),
-        "users.profile.get" => users::users_profile_get(state, params),
+        "auth.test" => auth::auth_test(state, ctx),
+        "team.info" => auth::team_info(state, ctx, params),
+        "users.list" => users::users_list(state, ctx, params),
+        "users.info" => users::users_info(state, ctx, params),
+        "users.profile.get" => users::users_profile_get(state, ctx, params),
         "team.profile.get" => users::team_profile_get(),
-        "conversations.members" => conversations::members(state, params),
-        "conversations.list" => conversations::list(state, params),
-        "conversations.info" => conversations::info(state, params),
-        "conversations.open" => conversations::open(state, params),
-        "conversations.history" => conversations::history(state, params),
-        "chat.postMessage" => chat::post_message(state, params),
-        "chat.postEphemeral" => chat::post_ephemeral(state, params),
-        "chat.update" => chat::update(state, params),
-        "views.publish" => views::publish(state, params),
+        "conversations.members" => conversations::members(state, ctx, params),
+        "conversations.list" => conversations::list(state, ctx, params),
+        "conversations.info" => conversations::info(state, ctx, params),
+        "conversations.open" => conversations::open(state, ctx, params),
+        "conversations.history" => conversations::history(state, ctx, params),
+        "chat.postMessage" => chat::post_message(state, ctx, params),
+        "chat.postEphemeral" => chat::post_ephemeral(state, ctx, params),
+        "chat.update" => chat::update(state, ctx, params),
+        "views.publish" => views::publish(state, ctx, params),
         other => {
             tracing::error!(method = other, "a method in the table has no handler");
             Err(ApiError::new("unknown_method"))
@@ -179,17 +209,28 @@ fn dispatch(state: &SimState, spec: &MethodSpec, params: &Params) -> ApiResult {
 
 /// The conversation a posting call's per-channel bucket belongs to. Posting to a user
 /// id posts to the bot's IM with them, so both spellings share the IM's bucket.
-fn rate_limited_channel(state: &SimState, spec: &MethodSpec, params: &Params) -> Option<String> {
+fn rate_limited_channel(
+    state: &SimState,
+    credential: &Credential,
+    spec: &MethodSpec,
+    params: &Params,
+) -> Option<String> {
+    let Credential::Bot(ctx) = credential else {
+        return None;
+    };
     if spec.rate != RateClass::Posting {
         return None;
     }
     let channel = params.text("channel")?;
     let world = lock(&state.world);
-    let im_member = match world.workspace.conversation(&channel) {
+    let conversation = world
+        .workspace(&ctx.team)
+        .and_then(|workspace| workspace.conversation(&channel));
+    let im_member = match conversation {
         Some(conversation) if conversation.kind == ConversationKind::Im => conversation
             .members
             .iter()
-            .find(|member| **member != state.identity.bot_user_id)
+            .find(|member| **member != ctx.bot_user_id)
             .cloned(),
         Some(_) => None,
         None if channel.starts_with('U') || channel.starts_with('W') => Some(channel.clone()),
@@ -219,6 +260,7 @@ fn rate_limited_response(precise_wait: Duration, header_seconds: u64) -> Respons
 /// The record of one call, finished with its outcome.
 struct Call {
     method: String,
+    team_id: Option<String>,
     http_method: String,
     encoding: &'static str,
     params: Value,
@@ -229,11 +271,18 @@ impl Call {
     fn new(method: &str, http_method: &Method, at: SystemTime, params: Option<&Params>) -> Self {
         Self {
             method: method.to_owned(),
+            team_id: None,
             http_method: http_method.to_string(),
             encoding: params.map_or("unparsed", |params| params.encoding.as_str()),
             params: params.map_or(Value::Null, Params::recorded),
             at,
         }
+    }
+
+    /// The workspace the call acted in ("" for none).
+    fn in_team(mut self, team: &str) -> Self {
+        self.team_id = (!team.is_empty()).then(|| team.to_owned());
+        self
     }
 
     fn finish(self, state: &SimState, outcome: CallOutcome, response: Response) -> Response {
@@ -248,6 +297,7 @@ impl Call {
             }
             world.journal.record_call(ApiCall {
                 method: self.method,
+                team_id: self.team_id,
                 http_method: self.http_method,
                 encoding: self.encoding,
                 params: self.params,

@@ -1,21 +1,25 @@
 //! users.list, users.info, users.profile.get, team.profile.get.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 use slack_morphism::prelude::*;
 
+use super::caller::Ctx;
 use super::envelope::{ApiError, ApiResult, ok};
 use super::pagination::{decode_cursor, encode_cursor, page};
 use super::params::Params;
+use crate::slack::render::slack_user;
 use crate::slack::state::SimState;
 use crate::slack::workspace::{
     DEPARTMENT_FIELD_ID, DEPARTMENT_FIELD_LABEL, SimUser, TEAM_FIELD_ID, TEAM_FIELD_LABEL,
-    team_profile,
+    Workspace, team_profile,
 };
 use crate::sync::lock;
 
 const USERS_PAGE_MAX: usize = 1000;
 
-pub(super) fn users_list(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn users_list(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let limit = params
         .count("limit", "invalid_limit")?
         .filter(|limit| *limit > 0)
@@ -26,15 +30,31 @@ pub(super) fn users_list(state: &SimState, params: &Params) -> ApiResult {
         .map(|cursor| decode_cursor("user", &cursor))
         .transpose()?;
     let with_locale = params.flag("include_locale");
-    let team_id = &state.config.team_id;
     let world = lock(&state.world);
-    let users: Vec<&SimUser> = world.workspace.users.values().collect();
-    let (members, next) = page(&users, |user| user.id.clone(), start, limit);
+    // An org-wide token without `team_id` lists the whole org, each person once.
+    let teams = if ctx.is_enterprise_install() && params.text("team_id").is_none() {
+        ctx.teams.clone()
+    } else {
+        vec![ctx.team.clone()]
+    };
+    let mut listed: BTreeMap<&str, (&Workspace, &SimUser)> = BTreeMap::new();
+    for team in &teams {
+        if let Some(workspace) = world.workspace(team) {
+            for user in workspace.members() {
+                listed.entry(&user.id).or_insert((workspace, user));
+            }
+        }
+    }
+    if listed.is_empty() && world.workspace(&ctx.team).is_none() {
+        return Err(ApiError::new("team_access_not_granted"));
+    }
+    let users: Vec<(&Workspace, &SimUser)> = listed.into_values().collect();
+    let (members, next) = page(&users, |(_, user)| user.id.clone(), start, limit);
     let members = members
         .iter()
-        .map(|user| locale(user.to_slack(team_id, false), with_locale))
+        .map(|(workspace, user)| locale(slack_user(&world, workspace, user, false), with_locale))
         .collect();
-    let next_cursor = next.map(|user| encode_cursor("user", &user.id));
+    let next_cursor = next.map(|(_, user)| encode_cursor("user", &user.id));
     let response = SlackApiUsersListResponse::new(members).with_response_metadata(
         SlackResponseMetadata::new().opt_next_cursor(next_cursor.map(Into::into)),
     );
@@ -43,36 +63,36 @@ pub(super) fn users_list(state: &SimState, params: &Params) -> ApiResult {
     Ok(body)
 }
 
-pub(super) fn users_info(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn users_info(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let user_id = params
         .text("user")
         .ok_or_else(|| ApiError::new("user_not_found"))?;
     let with_locale = params.flag("include_locale");
     let world = lock(&state.world);
-    let user = world
-        .workspace
+    let workspace = ctx.workspace(&world)?;
+    let user = workspace
         .user(&user_id)
         .ok_or_else(|| ApiError::new("user_not_found"))?;
     ok(SlackApiUsersInfoResponse::new(locale(
         // Like Slack, users.info leaves custom profile fields out: users.profile.get
         // has them.
-        user.to_slack(&state.config.team_id, false),
+        slack_user(&world, workspace, user, false),
         with_locale,
     )))
 }
 
-pub(super) fn users_profile_get(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn users_profile_get(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     // Without `user`, Slack answers for the token's own user: here, the bot.
     let user_id = params
         .text("user")
-        .unwrap_or_else(|| state.identity.bot_user_id.clone());
+        .unwrap_or_else(|| ctx.bot_user_id.clone());
     let with_labels = params.flag("include_labels");
     let world = lock(&state.world);
-    let user = world
-        .workspace
+    let workspace = ctx.workspace(&world)?;
+    let user = workspace
         .user(&user_id)
         .ok_or_else(|| ApiError::new("user_not_found"))?;
-    let profile = user.profile(&state.config.team_id, true);
+    let profile = user.profile(workspace.team_id(), true);
     let mut body = ok(SlackApiUsersProfileGetResponse::new(profile))?;
     if with_labels {
         add_field_labels(&mut body["profile"]["fields"]);

@@ -4,12 +4,13 @@ use std::time::SystemTime;
 
 use slack_morphism::prelude::*;
 
+use super::caller::Ctx;
 use super::envelope::{ApiError, ApiResult, ok};
 use super::params::Params;
 use crate::slack::recorder::PublishedView;
 use crate::slack::state::SimState;
 
-pub(super) fn publish(state: &SimState, params: &Params) -> ApiResult {
+pub(super) fn publish(state: &SimState, ctx: &Ctx, params: &Params) -> ApiResult {
     let user_id = params.required("user_id")?;
     let raw_view = params.json("view", "invalid_arguments")?.ok_or_else(|| {
         ApiError::new("invalid_arguments").with_message("missing required field: view")
@@ -23,10 +24,13 @@ pub(super) fn publish(state: &SimState, params: &Params) -> ApiResult {
     }
     let expected_hash = params.text("hash");
     state.change(|world| {
-        if world.workspace.user(&user_id).is_none() {
+        let (workspace, journal) = world
+            .workspace_and_journal(&ctx.team)
+            .ok_or_else(|| ApiError::new("team_access_not_granted"))?;
+        if workspace.user(&user_id).is_none() {
             return Err(ApiError::new("invalid_arguments").with_message("invalid `user_id`"));
         }
-        let previous = world.workspace.home_views.get(&user_id);
+        let previous = workspace.home_views.get(&user_id);
         if let (Some(expected), Some(previous)) = (&expected_hash, previous)
             && *expected != previous.hash
         {
@@ -34,35 +38,31 @@ pub(super) fn publish(state: &SimState, params: &Params) -> ApiResult {
         }
         let view_id = match previous {
             Some(previous) => previous.view_id.clone(),
-            None => world.workspace.new_id("V"),
+            None => workspace.new_id("V"),
         };
-        let hash = format!(
-            "{}.{}",
-            state.now(),
-            world.workspace.new_token()[..8].to_owned()
-        );
+        let hash = format!("{}.{}", state.now(), workspace.new_token()[..8].to_owned());
         let published = PublishedView {
+            team_id: ctx.team.clone(),
             user_id: user_id.clone(),
             view_id: view_id.clone(),
             hash: hash.clone(),
             view: raw_view.clone(),
             at: SystemTime::now(),
         };
-        world
-            .workspace
+        workspace
             .home_views
             .insert(user_id.clone(), published.clone());
-        world.journal.views.push(published);
+        journal.views.push(published);
         let stateful = SlackStatefulView::new(
             SlackStatefulStateParams::new(
                 view_id.clone().into(),
-                state.config.team_id.clone().into(),
+                workspace.team.id.clone().into(),
                 hash,
             )
             .with_state(SlackViewState::new(Default::default()))
             .with_root_view_id(view_id.into())
             .with_app_id(state.identity.app_id.clone().into())
-            .with_bot_id(state.identity.bot_id.clone().into()),
+            .with_bot_id(ctx.bot_id.clone().into()),
             view.clone(),
         );
         ok(SlackApiViewsPublishResponse::new(stateful))

@@ -16,9 +16,37 @@ use crate::rng::SplitMix64;
 use crate::slack::recorder::PublishedView;
 use crate::slack::response_url::ResponseUrlTarget;
 
+/// Which workspace this is, as payloads and team.info name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamIdentity {
+    /// `T…`.
+    pub id: String,
+    pub name: String,
+    /// `{domain}.slack.com`.
+    pub domain: String,
+}
+
+/// An Enterprise Grid organisation, as payloads name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgIdentity {
+    /// `E…`.
+    pub id: String,
+    pub name: String,
+    /// `{domain}.enterprise.slack.com`.
+    pub domain: String,
+}
+
 pub(crate) struct Workspace {
-    /// By id; the order users.list pages through.
+    pub team: TeamIdentity,
+    /// The Enterprise Grid org the workspace belongs to, if any.
+    pub enterprise: Option<OrgIdentity>,
+    /// By id; the order users.list pages through. In an org this also holds the org's
+    /// people from its other workspaces (their ids are valid everywhere in the org), see
+    /// `other_org_members`.
     pub users: BTreeMap<String, SimUser>,
+    /// Org people who are not members of this workspace: known by id (users.info, DMs),
+    /// but not listed by users.list.
+    pub other_org_members: BTreeSet<String>,
     pub conversations: BTreeMap<String, Conversation>,
     /// Member set (the bot included) of every IM and group DM, so opening the same set
     /// again finds the same conversation, as Slack does.
@@ -29,17 +57,38 @@ pub(crate) struct Workspace {
     /// Runtime ids (DMs, triggers, events, views); separate from the company's stream so
     /// the company for a seed never depends on what happened at run time.
     ids: SplitMix64,
+    /// The app's bot user here (org-wide in an org: the same in every workspace).
     pub bot_user_id: String,
+    /// The app's bot id (`B…`) here.
+    pub bot_id: String,
+}
+
+/// Everything a workspace is made of when it is created.
+pub(crate) struct WorkspaceParts {
+    pub team: TeamIdentity,
+    pub enterprise: Option<OrgIdentity>,
+    pub users: Vec<SimUser>,
+    pub channels: Vec<Conversation>,
+    pub bot_user_id: String,
+    pub bot_id: String,
+    pub runtime_seed: u64,
 }
 
 impl Workspace {
-    pub(crate) fn new(
-        users: Vec<SimUser>,
-        channels: Vec<Conversation>,
-        bot_user_id: String,
-        runtime_seed: u64,
-    ) -> Self {
+    pub(crate) fn new(parts: WorkspaceParts) -> Self {
+        let WorkspaceParts {
+            team,
+            enterprise,
+            users,
+            channels,
+            bot_user_id,
+            bot_id,
+            runtime_seed,
+        } = parts;
         Self {
+            team,
+            enterprise,
+            other_org_members: BTreeSet::new(),
             users: users
                 .into_iter()
                 .map(|user| (user.id.clone(), user))
@@ -53,7 +102,24 @@ impl Workspace {
             response_urls: HashMap::new(),
             ids: SplitMix64::new(runtime_seed),
             bot_user_id,
+            bot_id,
         }
+    }
+
+    pub(crate) fn team_id(&self) -> &str {
+        &self.team.id
+    }
+
+    /// Whether `id` is a member of this workspace (not merely known through the org).
+    pub(crate) fn is_member(&self, id: &str) -> bool {
+        self.users.contains_key(id) && !self.other_org_members.contains(id)
+    }
+
+    /// Users listed by users.list: members only.
+    pub(crate) fn members(&self) -> impl Iterator<Item = &SimUser> {
+        self.users
+            .values()
+            .filter(|user| !self.other_org_members.contains(&user.id))
     }
 
     pub(crate) fn user(&self, id: &str) -> Option<&SimUser> {

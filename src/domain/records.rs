@@ -1,12 +1,13 @@
-//! The plain data every figure is computed from, as `store::stats` loads it. Nothing here
-//! knows about SQL, so tests build these by hand and check figures computed on paper.
+//! The plain data every admin figure (`crate::stats`) is computed from, as `store::stats`
+//! loads it. Nothing here knows about SQL, so tests build these by hand and check figures
+//! computed on paper.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::{
+use super::{
     EnrollmentState, FeedbackAnswer, GroupId, MemberId, OutboxState, ProgramId, RoundId,
     RoundState, WorkspaceId,
 };
